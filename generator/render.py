@@ -1,0 +1,157 @@
+"""Clinic model + templates → the Markdown text of each notice. Pure: reads templates, writes nothing.
+
+Clinic data is untrusted text. Every value a template prints passes through `escape_markdown`
+(Jinja's `finalize`), so a clinic name holding `<script>` or `**bold**` shows as those characters.
+Only values we build ourselves as `Markup` (links whose parts we escaped) skip it.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Iterable
+
+import jinja2
+import yaml
+from markupsafe import Markup
+
+from .errors import NoticesError
+from .load import LoadedClinic, Project
+from .model import Clinic
+
+TEMPLATE_SUFFIX = ".md.j2"
+
+# Python-Markdown honours a backslash before these (tables adds `|`); `<`, `>` and `&` become entities.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
+
+
+def escape_markdown(value: Any) -> str:
+    if isinstance(value, Markup):
+        return str(value)
+    if value is None:
+        raise NoticesError("a template printed an empty value; guard it with {% if %}")
+    if isinstance(value, date):
+        return value.isoformat()
+    text = html.escape(str(value), quote=False)
+    text = re.sub(r"\s+", " ", text)
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One notice, rendered: its title and Markdown body, without the page's version stamp."""
+
+    notice: str
+    lang: str
+    title: str
+    markdown: str
+
+
+def template_name(clinic: Clinic, notice: str) -> str:
+    if notice == "privacy":
+        return f"privacy-{clinic.jurisdiction.country.lower()}{TEMPLATE_SUFFIX}"
+    return f"{notice}{TEMPLATE_SUFFIX}"
+
+
+@functools.lru_cache(maxsize=16)
+def environment(templates_dir: Path, lang: str) -> jinja2.Environment:
+    lang_dir = templates_dir / lang
+    if not lang_dir.is_dir():
+        raise NoticesError(f"{lang_dir}: no templates for language {lang!r} (add the folder, or remove the language)")
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(lang_dir)]),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,  # Markdown, not HTML: finalize escapes for both
+        finalize=escape_markdown,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    labels = _labels(lang_dir / "labels.yaml")
+    env.globals.update(L=labels, lang=lang, link=link, mailto=mailto, tel=tel)
+    env.filters.update(
+        join_and=functools.partial(join_and, conj=labels["words"]["and"]),
+        join_or=functools.partial(join_and, conj=labels["words"]["or"]),
+        label=lambda ids, kind: [labels[kind][i] for i in ids],
+        ids=lambda entries: [e.item for e in entries],
+    )
+    return env
+
+
+def _labels(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise NoticesError(f"{path}: cannot read the labels: {exc}") from exc
+    return _StrictDict.wrap(data)
+
+
+class _StrictDict(dict):
+    """A missing label is a template error naming the label, never a blank in a notice."""
+
+    @classmethod
+    def wrap(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return cls({k: cls.wrap(v) for k, v in value.items()})
+        return value
+
+    def __missing__(self, key: Any) -> Any:
+        raise NoticesError(f"templates: no label for {key!r} (add it to labels.yaml)")
+
+
+def join_and(items: Iterable[Any], conj: str) -> Markup:
+    parts = [escape_markdown(i) for i in items]
+    if len(parts) <= 1:
+        return Markup("".join(parts))
+    return Markup(", ".join(parts[:-1]) + f" {conj} " + parts[-1])
+
+
+def link(text: Any, url: Any) -> Markup:
+    return Markup(f'<a href="{html.escape(str(url), quote=True)}">{escape_markdown(text)}</a>')
+
+
+def mailto(email: Any) -> Markup:
+    return Markup(f'<a href="mailto:{html.escape(str(email), quote=True)}">{escape_markdown(email)}</a>')
+
+
+def tel(phone: Any) -> Markup:
+    digits = re.sub(r"[^0-9+]", "", str(phone))
+    return Markup(f'<a href="tel:{digits}">{escape_markdown(phone)}</a>')
+
+
+def render_notice(project: Project, loaded: LoadedClinic, notice: str, lang: str | None = None) -> Rendered:
+    clinic = loaded.clinic
+    lang = lang or clinic.languages[0]
+    env = environment(project.templates_dir, lang)
+    name = template_name(clinic, notice)
+    try:
+        template = env.get_template(name)
+        text = template.render(clinic=clinic, notice=notice, notices=clinic.notices)
+    except jinja2.TemplateNotFound as exc:
+        raise NoticesError(f"templates/{lang}/{exc.name}: missing template for the {notice} notice in {lang!r}") from exc
+    except jinja2.UndefinedError as exc:
+        raise NoticesError(f"templates/{lang}/{name}: {exc.message} (the template uses a value the data model lacks)") from exc
+    except jinja2.TemplateSyntaxError as exc:
+        raise NoticesError(f"templates/{lang}/{exc.name}:{exc.lineno}: {exc.message}") from exc
+    title = env.globals["L"]["notice_title"][_title_key(clinic, notice)]
+    return Rendered(notice, lang, title, _tidy(text))
+
+
+def _title_key(clinic: Clinic, notice: str) -> str:
+    return f"privacy_{clinic.jurisdiction.country.lower()}" if notice == "privacy" else notice
+
+
+def _tidy(text: str) -> str:
+    # Conditional blocks leave runs of blank lines; one blank line is all Markdown needs.
+    text = re.sub(r"[ \t]+\n", "\n", text)
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return text.strip() + "\n"
+
+
+def render_clinic(project: Project, loaded: LoadedClinic) -> list[Rendered]:
+    return [render_notice(project, loaded, n, lang) for lang in loaded.clinic.languages[:1]
+            for n in loaded.clinic.notices]
