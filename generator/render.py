@@ -71,13 +71,16 @@ def environment(templates_dir: Path, lang: str) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    labels = _labels(lang_dir / "labels.yaml")
+    labels = _StrictDict()
+    for path in sorted(lang_dir.glob("*.yaml")):  # labels.yaml (vocabularies), site.yaml (page words)
+        labels.update(_labels(path))
     env.globals.update(L=labels, lang=lang, link=link, mailto=mailto, tel=tel)
     env.filters.update(
         join_and=functools.partial(join_and, conj=labels["words"]["and"]),
         join_or=functools.partial(join_and, conj=labels["words"]["or"]),
         label=lambda ids, kind: [labels[kind][i] for i in ids],
         ids=lambda entries: [e.item for e in entries],
+        longdate=lambda d: labels["date_format"].format(month=labels["months"][d.month - 1], day=d.day, year=d.year),
     )
     return env
 

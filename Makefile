@@ -1,0 +1,36 @@
+# Two commands on a fresh machine:
+#   make build   set up (virtualenv + package) and build every example clinic into site/
+#   make test    set up (including Chromium for the browser tests) and run every test
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: build test setup setup-test golden schema clean
+
+$(BIN)/notices: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $(BIN)/notices
+
+setup: $(BIN)/notices
+
+build: setup
+	$(BIN)/notices build
+
+# Browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
+setup-test: setup
+	@test -x /usr/bin/chromium || (echo "installing Debian's chromium for the browser tests" && \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null)
+
+test: setup-test
+	$(BIN)/python -m pytest
+
+# Regenerate the golden rendered notices in tests/golden/ after an intended template or data change.
+golden: setup
+	$(BIN)/python -m tests.golden
+
+schema: setup
+	$(BIN)/notices schema
+
+clean:
+	rm -rf site .pytest_cache

@@ -1,0 +1,204 @@
+"""The `notices` command: arguments in, exit codes out. The only module that prints or imports click."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from . import build as build_mod
+from . import schema as schema_mod
+from . import status as status_mod
+from . import versions as versions_mod
+from .errors import DataErrors, NoticesError
+from .load import Project
+
+
+def _project(root: str | None) -> Project:
+    if root:
+        return Project(Path(root).resolve())
+    here = Path.cwd().resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / "mkdocs.yml").is_file() and (candidate / "clinics").is_dir():
+            return Project(candidate)
+    return Project(here)
+
+
+def _date(_ctx: Any, _param: Any, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD, like 2026-01-31")
+
+
+def _errors_to_exit(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn every user-fixable error into its message on stderr and exit code 1, never a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except DataErrors as exc:
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            n = len(exc.problems)
+            click.echo(f"{n} problem{'s' if n != 1 else ''} found; nothing was written.", err=True)
+            sys.exit(1)
+        except NoticesError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+root_option = click.option("--root", type=click.Path(file_okay=False), default=None,
+                           help="The project folder (default: the nearest folder above with mkdocs.yml and clinics/).")
+as_of_option = click.option("--as-of", callback=_date, default=None, metavar="YYYY-MM-DD",
+                            help="Build as if today were this date (default: today).")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="clinic-notices")
+def main() -> None:
+    """Build clinics' privacy notices into versioned static websites."""
+
+
+@main.command()
+@click.argument("slugs", nargs=-1)
+@root_option
+@as_of_option
+@_errors_to_exit
+def build(slugs: tuple[str, ...], root: str | None, as_of: date | None) -> None:
+    """Build every clinic's site into site/<slug>/ (or only the SLUGS named)."""
+    project = _project(root)
+    total = len(slugs) or len(project.slugs())
+    count = iter(range(1, total + 1))
+
+    def progress(slug: str) -> None:
+        click.echo(f"[{next(count)}/{total}] building {slug}", err=True)
+
+    results = build_mod.build(project, slugs or None, as_of=as_of, progress=progress)
+    for r in results:
+        for w in r.warnings:
+            click.echo(f"warning: {r.slug}: {w}", err=True)
+    click.echo(f"built {len(results)} site{'s' if len(results) != 1 else ''} into {project.rel(project.site_dir)}/")
+
+
+@main.command()
+@click.argument("slugs", nargs=-1)
+@root_option
+@as_of_option
+@_errors_to_exit
+def check(slugs: tuple[str, ...], root: str | None, as_of: date | None) -> None:
+    """Report every problem in every clinic's data, versions and notices. Exit 1 if any."""
+    project = _project(root)
+    prepared = build_mod.prepare(project, slugs or None, as_of or date.today())
+    click.echo(f"{len(prepared)} clinic{'s' if len(prepared) != 1 else ''} checked: no problems.")
+
+
+@main.command()
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
+              help="Where to write it (default: schema/clinic.schema.json in the project).")
+@click.option("--check", "check_only", is_flag=True, help="Exit 1 if the file is not up to date; write nothing.")
+@root_option
+@_errors_to_exit
+def schema(output: str | None, check_only: bool, root: str | None) -> None:
+    """Write the JSON Schema of clinic.yaml, for editors with the YAML language server."""
+    project = _project(root)
+    path = Path(output) if output else project.root / schema_mod.SCHEMA_PATH
+    text = schema_mod.schema_text()
+    if check_only:
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            raise NoticesError(f"{path} is out of date with the data model; run `notices schema`")
+        click.echo(f"{path} is up to date.")
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {path}")
+
+
+@main.command()
+@click.argument("slug")
+@click.argument("notice")
+@click.option("--effective", callback=_date, default=None, metavar="YYYY-MM-DD",
+              help="When it takes effect: today or later. Not needed with --technical.")
+@click.option("--summary", required=True, help="One sentence on what changed, shown in the history and feeds.")
+@click.option("--approved-by", required=True, help="Who approved this version.")
+@click.option("--technical", is_flag=True, help="A wording or layout fix: takes effect at once, announced to no one.")
+@root_option
+@as_of_option
+@_errors_to_exit
+def publish(slug: str, notice: str, effective: date | None, summary: str, approved_by: str, technical: bool,
+            root: str | None, as_of: date | None) -> None:
+    """Freeze NOTICE's current text as its next version under clinics/SLUG/versions/."""
+    project = _project(root)
+    today = as_of or date.today()
+    (p,) = build_mod.prepare(project, [slug], today)
+    status_mod.check_notice(p, notice)
+    draft = p.drafts[notice]
+    version = versions_mod.publish(project, slug, p.versions[notice], notice, draft.lang, draft.title,
+                                   draft.markdown, effective=effective, today=today, summary=summary,
+                                   approved_by=approved_by, technical=technical)
+    click.echo(f"published {slug} {notice} version {version.number} ({version.kind}), in effect from "
+               f"{version.effective}: {project.rel(versions_mod.versions_dir(project, slug, notice))}/v{version.number}.json")
+    click.echo("commit the new files: a published version is part of the record.")
+
+
+@main.command()
+@click.argument("slugs", nargs=-1)
+@root_option
+@as_of_option
+@_errors_to_exit
+def status(slugs: tuple[str, ...], root: str | None, as_of: date | None) -> None:
+    """For each clinic and notice: the version in force, any scheduled one, unpublished changes."""
+    project = _project(root)
+    for row in status_mod.statuses(build_mod.prepare(project, slugs or None, as_of or date.today())):
+        current = f"v{row.current} in force since {row.current_effective}" if row.current else "none in force"
+        upcoming = "".join(f"; v{n} scheduled for {d}" for n, d in row.scheduled)
+        changes = "; unpublished changes (see `notices diff`)" if row.unpublished_changes else ""
+        click.echo(f"{row.slug} {row.notice}: {current}{upcoming}{changes}")
+
+
+@main.command()
+@click.argument("slug")
+@click.argument("notice", required=False)
+@root_option
+@as_of_option
+@_errors_to_exit
+def diff(slug: str, notice: str | None, root: str | None, as_of: date | None) -> None:
+    """Show what would change if NOTICE (default: every notice) were published now."""
+    project = _project(root)
+    (p,) = build_mod.prepare(project, [slug], as_of or date.today())
+    for n in [notice] if notice else p.loaded.clinic.notices:
+        text = status_mod.draft_diff(p, n)
+        click.echo(f"# {slug} {n}: " + ("no unpublished changes" if not text else "unpublished changes"))
+        if text:
+            click.echo(text)
+
+
+@main.command(name="in-force")
+@click.argument("slug")
+@click.argument("on", metavar="YYYY-MM-DD")
+@root_option
+@_errors_to_exit
+def in_force_cmd(slug: str, on: str, root: str | None) -> None:
+    """Which version of each notice was in force on a date."""
+    day = _date(None, None, on)
+    assert day is not None
+    project = _project(root)
+    (p,) = build_mod.prepare(project, [slug], day)
+    for n in p.loaded.clinic.notices:
+        v = versions_mod.in_force(p.versions[n], day)
+        click.echo(f"{slug} {n} on {day}: " + (f"version {v.number}, in effect from {v.effective} "
+                                               f"(clinics/{slug}/versions/{n}/v{v.number}.md)" if v else "no version in force"))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,117 @@
+"""Versions and drafts → the pages of one clinic's site, and its versions.json.
+
+Pure: no file access beyond the templates. A published version's page is built from its frozen
+content and its immutable record only, so later template or data edits cannot change it.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from markupsafe import Markup
+
+from .diff import diff, to_markdown
+from .load import LoadedClinic, Project
+from .render import Rendered, environment
+from .site import Page
+from .versions import Version, in_force, scheduled, superseded_on
+
+
+@dataclass(frozen=True)
+class NoticeState:
+    """Everything the site says about one notice on the build date."""
+
+    notice: str
+    title: str
+    versions: list[Version]
+    current: Version | None
+    upcoming: list[Version]
+    draft: Rendered
+
+    @property
+    def shown(self) -> Version | None:
+        """The version the notice's main page shows: the one in force, else the first scheduled one."""
+        return self.current or (self.upcoming[0] if self.upcoming else None)
+
+
+def notice_states(loaded: LoadedClinic, versions: dict[str, list[Version]], drafts: dict[str, Rendered],
+                  as_of: date) -> list[NoticeState]:
+    states = []
+    for notice in loaded.clinic.notices:
+        vs = versions.get(notice, [])
+        current = in_force(vs, as_of)
+        shown_title = current.title if current else drafts[notice].title
+        states.append(NoticeState(notice, shown_title, vs, current, scheduled(vs, as_of), drafts[notice]))
+    return states
+
+
+def _url(from_page: str, to_page: str) -> Markup:
+    return Markup(posixpath.relpath(to_page, posixpath.dirname(from_page) or "."))
+
+
+def build_pages(project: Project, loaded: LoadedClinic, states: list[NoticeState], as_of: date) -> list[Page]:
+    clinic = loaded.clinic
+    lang = clinic.languages[0]
+    env = environment(project.templates_dir, lang)
+    labels = env.globals["L"]
+
+    def render(template: str, path: str, **context: Any) -> str:
+        return env.get_template(f"pages/{template}.md.j2").render(
+            clinic=clinic, states=states, as_of=as_of, page=path,
+            url=lambda target: _url(path, target), **context)
+
+    pages = [Page("index.md", render("index", "index.md"), labels["site"]["home"])]
+    for s in states:
+        main = f"{s.notice}/index.md"
+        shown = s.shown
+        content = Markup(shown.content if shown else s.draft.markdown)
+        pages.append(Page(main, render("notice", main, state=s, version=shown, content=content,
+                                       title=shown.title if shown else s.draft.title), s.title))
+        history = f"{s.notice}/versions/index.md"
+        pages.append(Page(history, render("history", history, state=s)))
+        previous: Version | None = None
+        for v in s.versions:
+            path = f"{s.notice}/v{v.number}/index.md"
+            pages.append(Page(path, render("version", path, state=s, version=v, content=Markup(v.content),
+                                           until=superseded_on(s.versions, v))))
+            changes = f"{s.notice}/v{v.number}/changes/index.md"
+            sections = diff(previous.content, v.content) if previous else []
+            pages.append(Page(changes, render("changes", changes, state=s, version=v, previous=previous,
+                                              diff=Markup(to_markdown(sections, labels["diff"])))))
+            previous = v
+    pages.append(Page("in-force/index.md", render("in_force", "in-force/index.md",
+                                                   superseded_on=superseded_on)))
+    return pages
+
+
+def versions_json(loaded: LoadedClinic, states: list[NoticeState], as_of: date) -> bytes:
+    """Every notice and version with dates, hashes and addresses: the machine-readable archive."""
+    notices = []
+    for s in states:
+        notices.append({
+            "notice": s.notice,
+            "url": f"{s.notice}/",
+            "history_url": f"{s.notice}/versions/",
+            "current": s.current.number if s.current else None,
+            "scheduled": [v.number for v in s.upcoming],
+            "versions": [{
+                "number": v.number,
+                "title": v.title,
+                "lang": v.lang,
+                "kind": v.kind,
+                "effective": v.effective.isoformat(),
+                "in_force_until": (u.isoformat() if (u := superseded_on(s.versions, v)) else None),
+                "published": v.published.isoformat(),
+                "approved_by": v.approved_by,
+                "summary": v.summary,
+                "sha256": v.digest(),
+                "url": f"{s.notice}/v{v.number}/",
+                "changes_url": f"{s.notice}/v{v.number}/changes/",
+            } for v in s.versions],
+        })
+    data = {"clinic": loaded.slug, "name": loaded.clinic.name, "as_of": as_of.isoformat(), "notices": notices}
+    return (json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")

@@ -1,0 +1,211 @@
+"""Published versions: freeze, verify, and answer "which version was in force on a date".
+
+A version is data, stored beside the clinic and committed by the user:
+    clinics/<slug>/versions/<notice>/v<N>.md     the frozen Markdown body, exactly as published
+    clinics/<slug>/versions/<notice>/v<N>.json   number, dates, approver, summary, kind, sha256
+The hash covers the record and the content, so any edit to either is caught by every build.
+Publishing only ever creates new files; it never rewrites one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass
+from datetime import date
+from pathlib import Path
+from typing import Optional
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import DataErrors, NoticesError, Problem
+from .load import Project
+
+MATERIAL, TECHNICAL = "material", "technical"
+_NAME = re.compile(r"^v([1-9][0-9]{0,4})\.json$")
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    notice: str
+    number: int = Field(ge=1)
+    lang: str
+    title: str
+    effective: date
+    published: date
+    approved_by: str
+    summary: str
+    kind: str = Field(pattern=f"^({MATERIAL}|{TECHNICAL})$")
+    allow_findings: Optional[str] = None
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Version:
+    notice: str
+    number: int
+    lang: str
+    title: str
+    effective: date
+    published: date
+    approved_by: str
+    summary: str
+    kind: str
+    content: str
+    allow_findings: Optional[str] = None
+
+    @property
+    def material(self) -> bool:
+        return self.kind == MATERIAL
+
+    @property
+    def slug_path(self) -> str:
+        return f"{self.notice}/v{self.number}"
+
+    def digest(self) -> str:
+        return content_hash(self._record_without_hash(), self.content)
+
+    def _record_without_hash(self) -> dict:
+        record = asdict(self)
+        record.pop("content")
+        for key in ("effective", "published"):
+            record[key] = record[key].isoformat()
+        return record
+
+    def record(self) -> dict:
+        return {**self._record_without_hash(), "sha256": self.digest()}
+
+
+def content_hash(record: dict, content: str) -> str:
+    canonical = json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256((canonical + "\n" + content).encode("utf-8")).hexdigest()
+
+
+def versions_dir(project: Project, slug: str, notice: str) -> Path:
+    return project.clinic_dir(slug) / "versions" / notice
+
+
+def load_versions(project: Project, slug: str, notices: list[str]) -> dict[str, list[Version]]:
+    """Every version of every notice, oldest first, each verified. Raises DataErrors naming any bad file."""
+    result: dict[str, list[Version]] = {}
+    problems: list[Problem] = []
+    for notice in notices:
+        folder = versions_dir(project, slug, notice)
+        found: list[Version] = []
+        if folder.is_dir():
+            for path in sorted(folder.iterdir(), key=_number_of):
+                if path.suffix == ".md" and path.with_suffix(".json").is_file():
+                    continue
+                version, problem = _read(project, path, notice)
+                if problem:
+                    problems.append(problem)
+                elif version:
+                    found.append(version)
+        numbers = [v.number for v in found]
+        if numbers != list(range(1, len(numbers) + 1)):
+            problems.append(Problem(project.rel(folder), None, None, "", f"versions are numbered {numbers}",
+                                    "versions must run v1, v2, … with none missing; restore the missing file from git"))
+        result[notice] = found
+    if problems:
+        raise DataErrors(problems)
+    return result
+
+
+def _number_of(path: Path) -> tuple[int, str]:
+    match = re.match(r"^v(\d+)\.", path.name)
+    return (int(match.group(1)) if match else 0, path.name)
+
+
+def _read(project: Project, path: Path, notice: str) -> tuple[Version | None, Problem | None]:
+    shown = project.rel(path)
+    match = _NAME.match(path.name)
+    if not match:
+        return None, Problem(shown, None, None, "", "is not a version file",
+                             "a versions folder holds only v<N>.json and v<N>.md files; move this file away")
+    content_path = path.with_suffix(".md")
+    try:
+        record = _Record.model_validate(json.loads(path.read_text(encoding="utf-8")))
+        content = content_path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None, Problem(project.rel(content_path), None, None, "", "is missing",
+                             "restore it from git: a published version is never deleted")
+    except (ValueError, ValidationError) as exc:
+        return None, Problem(shown, None, None, "", f"is not a valid version record: {str(exc).splitlines()[0]}",
+                             "restore it from git: published versions are never edited")
+    fields = record.model_dump(exclude={"sha256"})
+    version = Version(**fields, content=content)
+    if record.number != int(match.group(1)) or record.notice != notice:
+        return None, Problem(shown, None, None, "number", "does not match the file name",
+                             "restore it from git: published versions are never edited")
+    if version.digest() != record.sha256:
+        return None, Problem(shown, None, None, "sha256",
+                             "the published version was altered after publishing (its hash does not match)",
+                             "restore it from git; to change a notice, publish a new version")
+    return version, None
+
+
+def in_force(versions: list[Version], on: date) -> Version | None:
+    current = None
+    for version in versions:
+        if version.effective <= on:
+            current = version
+    return current
+
+
+def scheduled(versions: list[Version], as_of: date) -> list[Version]:
+    return [v for v in versions if v.effective > as_of]
+
+
+def superseded_on(versions: list[Version], version: Version) -> date | None:
+    """The date a version stopped being in force, if a later one has taken over."""
+    later = [v.effective for v in versions if v.number > version.number]
+    return min(later) if later else None
+
+
+def publish(project: Project, slug: str, existing: list[Version], notice: str, lang: str, title: str,
+            content: str, *, effective: date | None, today: date, summary: str, approved_by: str,
+            technical: bool, allow_findings: str | None = None) -> Version:
+    """Freeze `content` as the next version. Refuses, with the reason and the fix, rather than overwrite."""
+    if not summary.strip():
+        raise NoticesError("--summary is empty: say in a sentence what changed, for the history and the feeds")
+    if not approved_by.strip():
+        raise NoticesError("--approved-by is empty: name who approved this version")
+    latest = existing[-1] if existing else None
+    if latest and latest.content == content and latest.title == title:
+        raise NoticesError(f"{slug} {notice}: nothing changed since version {latest.number}; "
+                           "edit the clinic's data or the templates first (see `notices diff`)")
+    if technical:
+        effective = effective or today
+        if effective != today:
+            raise NoticesError("a technical version takes effect at once: leave out --effective, "
+                               "or publish it as a material change")
+        if latest is None:
+            raise NoticesError("the first version of a notice is a material one: leave out --technical")
+    else:
+        if effective is None:
+            raise NoticesError("a material change needs --effective YYYY-MM-DD (today or later)")
+        if effective < today:
+            raise NoticesError(f"--effective {effective} is before today ({today}): a material change may not "
+                               "take effect before it is published; choose today or a later date")
+    if latest and effective < latest.effective:
+        raise NoticesError(f"--effective {effective} is before version {latest.number}'s effective date "
+                           f"({latest.effective}); choose {latest.effective} or later")
+    version = Version(notice=notice, number=(latest.number + 1 if latest else 1), lang=lang, title=title,
+                      effective=effective, published=today, approved_by=approved_by.strip(),
+                      summary=summary.strip(), kind=TECHNICAL if technical else MATERIAL, content=content,
+                      allow_findings=allow_findings)
+    folder = versions_dir(project, slug, notice)
+    folder.mkdir(parents=True, exist_ok=True)
+    json_path, md_path = folder / f"v{version.number}.json", folder / f"v{version.number}.md"
+    try:
+        # 'x' refuses to open a file that exists: publishing never overwrites a version.
+        with md_path.open("x", encoding="utf-8", newline="\n") as fh:
+            fh.write(content)
+        with json_path.open("x", encoding="utf-8", newline="\n") as fh:
+            fh.write(json.dumps(version.record(), indent=2, ensure_ascii=False) + "\n")
+    except FileExistsError as exc:
+        raise NoticesError(f"{project.rel(Path(exc.filename))} already exists: a published version is never "
+                           "overwritten; restore the versions folder from git") from exc
+    return version

@@ -1,0 +1,60 @@
+"""Loading: group merge rule, line numbers through the merge, YAML 1.2 booleans."""
+
+from __future__ import annotations
+
+from generator.load import load_clinics
+from tests.conftest import MINIMAL
+
+GROUP = """\
+practice: medical_spa
+service_providers:
+  - {name: Jane App, role: scheduling}
+cookies:
+  uses: [analytics]
+  honors_gpc: true
+"""
+
+
+def test_clinic_values_override_group_and_mappings_merge(make_project):
+    project = make_project({
+        "groups/jane.yaml": GROUP,
+        "clinics/a/clinic.yaml": "group: jane\n" + MINIMAL + "cookies:\n  uses: [security]\n",
+    })
+    (a,) = load_clinics(project)
+    assert a.clinic.practice == "physician_practice"          # the clinic's scalar wins
+    assert a.clinic.cookies.uses == ["security"]               # a list is replaced whole
+    assert a.clinic.cookies.honors_gpc is True                 # sibling keys of a mapping are kept
+    assert [p.name for p in a.clinic.service_providers] == ["Jane App"]
+    assert [f.name for f in a.files] == ["clinic.yaml", "jane.yaml"]
+
+
+def test_plus_suffix_appends_to_the_group_list(make_project):
+    project = make_project({
+        "groups/jane.yaml": GROUP,
+        "clinics/a/clinic.yaml": "group: jane\n" + MINIMAL + "service_providers+:\n  - {role: payment_processing}\n",
+    })
+    (a,) = load_clinics(project)
+    assert [p.role for p in a.clinic.service_providers] == ["scheduling", "payment_processing"]
+    # Locations follow the merge: the appended item points at the clinic file.
+    loc = a.locations[("service_providers", 1)]
+    assert (loc.file, loc.line) == ("clinics/a/clinic.yaml", 9)
+    assert a.locations[("service_providers", 0)].file == "groups/jane.yaml"
+
+
+def test_plus_suffix_without_group_is_a_plain_key(make_project):
+    project = make_project({"clinics/a/clinic.yaml": MINIMAL + "service_providers+:\n  - {role: shipping}\n"})
+    (a,) = load_clinics(project)
+    assert [p.role for p in a.clinic.service_providers] == ["shipping"]
+
+
+def test_yaml_1_1_words_stay_text(make_project):
+    project = make_project({"clinics/a/clinic.yaml": MINIMAL.replace("country: US, region: CO", "country: CA, region: ON")})
+    (a,) = load_clinics(project)
+    assert a.clinic.jurisdiction.region == "ON"
+
+
+def test_bare_names_and_entries_mix_in_item_lists(make_project):
+    project = make_project({"clinics/a/clinic.yaml": MINIMAL + "collection:\n  health:\n    items: [allergies, {item: photos, when: with_consent}]\n"})
+    (a,) = load_clinics(project)
+    items = a.clinic.collection.health.items
+    assert [(i.item, i.when) for i in items] == [("allergies", None), ("photos", "with_consent")]

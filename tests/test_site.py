@@ -1,0 +1,142 @@
+"""Real MkDocs builds: addresses, branding, escaping, determinism, atomicity, no third-party requests."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from datetime import date
+from html import unescape
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from click.testing import CliRunner
+
+from generator.build import build
+from generator.cli import main
+from tests.conftest import MINIMAL, tree_bytes
+
+AS_OF = date(2026, 11, 22)
+HOSTILE = '<script>alert(1)</script> **bold** [link](http://evil.example) & `code` # _x_'
+
+
+def text_of(path: Path) -> str:
+    soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    article = soup.find("article") or soup
+    return " ".join(article.get_text(" ").split())
+
+
+def test_us_clinic_gets_three_notices_at_stable_addresses(make_project):
+    project = make_project({"clinics/t/clinic.yaml": MINIMAL})
+    build(project, as_of=AS_OF)
+    site = project.site_dir / "t"
+    for page in ["index.html", "privacy/index.html", "cookies/index.html", "hipaa/index.html",
+                 "privacy/versions/index.html", "in-force/index.html", "versions.json"]:
+        assert (site / page).is_file(), page
+
+
+def test_canadian_clinic_gets_privacy_and_cookies_only(make_project):
+    project = make_project({"clinics/t/clinic.yaml": MINIMAL.replace("country: US, region: CO", "country: CA, region: ON")})
+    build(project, as_of=AS_OF)
+    site = project.site_dir / "t"
+    assert (site / "privacy/index.html").is_file() and (site / "cookies/index.html").is_file()
+    assert not (site / "hipaa").exists()
+    assert "Privacy Statement" in text_of(site / "privacy/index.html")
+
+
+def test_every_page_links_to_every_notice(make_project):
+    project = make_project({"clinics/t/clinic.yaml": MINIMAL})
+    build(project, as_of=AS_OF)
+    site = project.site_dir / "t"
+    for page in site.rglob("index.html"):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        article = soup.find("article")
+        hrefs = {a["href"] for a in article.find_all("a", href=True)}
+        for notice in ("privacy", "cookies", "hipaa"):
+            target = (site / notice / "index.html").resolve()
+            assert any((page.parent / h).resolve() in (target, target.parent) for h in hrefs), (page, notice)
+
+
+def test_hostile_clinic_text_shows_literally(make_project):
+    project = make_project({"clinics/t/clinic.yaml": MINIMAL.replace("name: Test Clinic", f"name: '{HOSTILE}'")
+                            + f"legal_name: '{HOSTILE}'\n"})
+    build(project, as_of=AS_OF)
+    for page in (project.site_dir / "t").rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert "<script>alert(1)</script>" not in html, page
+        assert 'href="http://evil.example"' not in html, page
+        assert "<strong>bold</strong>" not in html, page
+    page = project.site_dir / "t" / "privacy" / "index.html"
+    assert HOSTILE in text_of(page)
+    title = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").title.get_text()
+    assert "<script>" in title  # shown as text in the tab title, not run
+
+
+def test_branding_colour_and_logo(make_project):
+    project = make_project({"clinics/t/clinic.yaml": MINIMAL + "branding: {primary_color: '#7A1B5E', logo: logo.svg}\n",
+                            "clinics/t/logo.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>'})
+    build(project, as_of=AS_OF)
+    site = project.site_dir / "t"
+    css = (site / "assets" / "brand.css").read_text()
+    assert "--md-primary-fg-color: #7a1b5e;" in css
+    assert (site / "assets" / "logo.svg").is_file()
+    assert 'src="../assets/logo.svg"' in (site / "privacy" / "index.html").read_text()
+
+
+def test_pale_brand_colour_is_not_used_for_link_text(make_project):
+    project = make_project({"clinics/t/clinic.yaml": MINIMAL + "branding: {primary_color: '#ffee88'}\n"})
+    build(project, as_of=AS_OF)
+    css = (project.site_dir / "t" / "assets" / "brand.css").read_text()
+    assert "--md-typeset-a-color: #1b5e7a;" in css
+    assert "--md-primary-bg-color: #000000;" in css
+
+
+def test_two_builds_are_byte_identical(make_project, tmp_path):
+    project = make_project({"clinics/t/clinic.yaml": MINIMAL + "site_url: https://notices.example.org/t/\n"})
+    build(project, as_of=AS_OF)
+    first = tree_bytes(project.site_dir / "t")
+    shutil.rmtree(project.site_dir)
+    build(project, as_of=AS_OF)
+    assert tree_bytes(project.site_dir / "t") == first
+    assert "sitemap.xml" in first
+
+
+def test_failed_build_leaves_the_previous_site(make_project, monkeypatch):
+    project = make_project({"clinics/t/clinic.yaml": MINIMAL})
+    build(project, as_of=AS_OF)
+    before = tree_bytes(project.site_dir / "t")
+
+    import mkdocs.commands.build as mk
+
+    def explode(*a, **k):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(mk, "build", explode)
+    result = CliRunner().invoke(main, ["build", "--root", str(project.root)])
+    assert result.exit_code == 1 and "disk full" in result.output
+    assert tree_bytes(project.site_dir / "t") == before
+    assert [p.name for p in project.site_dir.iterdir()] == ["t"]  # no temporary folder left behind
+
+
+def test_build_only_named_clinics(make_project):
+    project = make_project({"clinics/a/clinic.yaml": MINIMAL, "clinics/b/clinic.yaml": MINIMAL})
+    result = CliRunner().invoke(main, ["build", "--root", str(project.root), "b"])
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in project.site_dir.iterdir()] == ["b"]
+
+
+_EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//|url\(\s*["']?(?:https?:)?//|@import\s+["']?(?:https?:)?//""", re.I)
+
+
+def test_no_page_or_stylesheet_loads_a_third_party_resource(make_project):
+    project = make_project({"clinics/t/clinic.yaml": MINIMAL})
+    build(project, as_of=AS_OF)
+    offenders = []
+    for path in (project.site_dir / "t").rglob("*"):
+        if path.suffix in (".html", ".css"):
+            html = path.read_text(encoding="utf-8")
+            # Outbound <a href> links are navigation, not requests; everything else must stay on site.
+            stripped = re.sub(r"<a\s[^>]*>", "", html)
+            offenders += [f"{path.name}: {m.group(0)}" for m in _EXTERNAL.finditer(stripped)]
+    assert offenders == []
+    assert "fonts.googleapis" not in (project.site_dir / "t" / "index.html").read_text()
