@@ -93,14 +93,30 @@ def build(slugs: tuple[str, ...], root: str | None, as_of: date | None) -> None:
 
 @main.command()
 @click.argument("slugs", nargs=-1)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True,
+              help="text for people, json for scripts, sarif for code-scanning tools.")
+@click.option("--list-rules", is_flag=True, help="Print every rule with its citation, and exit.")
 @root_option
 @as_of_option
 @_errors_to_exit
-def check(slugs: tuple[str, ...], root: str | None, as_of: date | None) -> None:
-    """Report every problem in every clinic's data, versions and notices. Exit 1 if any."""
+def check(slugs: tuple[str, ...], fmt: str, list_rules: bool, root: str | None, as_of: date | None) -> None:
+    """Report every problem in the clinics' data, versions and notices, with the rule behind each.
+
+    Data problems come first, as file:line:col: key.path: what is wrong (how to fix). Then each
+    notice is checked against shared/compliance/checklist.md. Exit 1 if there is any error.
+    """
+    from .checks import report, run
+
+    if list_rules:
+        click.echo(report.list_rules(), nl=False)
+        return
     project = _project(root)
-    prepared = build_mod.prepare(project, slugs or None, as_of or date.today())
-    click.echo(f"{len(prepared)} clinic{'s' if len(prepared) != 1 else ''} checked: no problems.")
+    as_of = as_of or date.today()
+    results = run(project, build_mod.prepare(project, slugs or None, as_of), as_of)
+    render = {"text": report.to_text, "json": report.to_json, "sarif": report.to_sarif}[fmt]
+    click.echo(render(results), nl=False)
+    if any(f.severity == "error" for r in results for f in r.findings):
+        sys.exit(1)
 
 
 @main.command()

@@ -1,0 +1,53 @@
+"""The compliance check: every rule of shared/compliance/checklist.md, by its ID, on data and rendered text.
+
+`run` returns one `Result` per clinic: the findings, and for every rule whether it applied (and why
+not, when it did not), so a report can show what was checked as well as what failed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from ..build import Prepared
+from ..load import Project
+from . import canada, cookies, hipaa, plain, us_privacy
+from .base import ERROR, WARNING, Context, Finding, Rule, plain_text
+
+RULES: list[Rule] = [*hipaa.RULES, *us_privacy.RULES, *canada.RULES, *cookies.RULES, *plain.RULES]
+
+
+@dataclass
+class Result:
+    slug: str
+    file: str
+    findings: list[Finding] = field(default_factory=list)
+    checked: list[tuple[Rule, str | None]] = field(default_factory=list)  # (rule, why not applicable)
+    grades: dict[str, float] = field(default_factory=dict)
+
+
+def context(project: Project, p: Prepared, as_of: date) -> Context:
+    texts = {n: plain_text(d.markdown) for n, d in p.drafts.items()}
+    return Context(p.loaded.slug, p.loaded.clinic, texts, p.versions, as_of,
+                   project.rel(project.clinic_dir(p.loaded.slug) / "clinic.yaml"), project.templates_dir,
+                   p.loaded.locations)
+
+
+def run_one(ctx: Context, rules: list[Rule] = RULES) -> Result:
+    result = Result(ctx.slug, ctx.file, grades=plain.grades(ctx))
+    for rule in rules:
+        reason = rule.applies(ctx)
+        result.checked.append((rule, reason))
+        if reason is not None:
+            continue
+        for message in rule.check(ctx):
+            result.findings.append(Finding(rule.id, rule.severity, ctx.slug, rule.notice, rule.citation,
+                                           f"{rule.requires}: {message}", rule.fix))
+    return result
+
+
+def run(project: Project, prepared: list[Prepared], as_of: date) -> list[Result]:
+    return [run_one(context(project, p, as_of)) for p in prepared]
+
+
+__all__ = ["ERROR", "WARNING", "RULES", "Finding", "Result", "Rule", "run", "run_one", "context"]

@@ -1,0 +1,94 @@
+"""What a compliance rule is, what it reads, and what it reports.
+
+Rules read two things: the clinic's data, and the rendered text of each notice as a patient reads it
+(Markdown turned into plain text). Reading the text means a template edit that drops a required
+element is caught, not only a gap in the data.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Callable, Optional
+
+import markdown
+
+from ..model import Clinic
+from ..versions import Version
+
+ERROR, WARNING = "error", "warning"
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: str
+    clinic: str
+    notice: Optional[str]
+    citation: str
+    message: str
+    fix: str
+
+
+@dataclass
+class Context:
+    slug: str
+    clinic: Clinic
+    texts: dict[str, str]  # notice → plain text, whitespace folded
+    versions: dict[str, list[Version]]
+    as_of: date
+    file: str  # the clinic file, for locations in reports
+    templates_dir: Path = Path("templates")
+    locations: dict = field(default_factory=dict)
+
+    def text(self, notice: str) -> str:
+        return self.texts.get(notice, "")
+
+
+Applies = Callable[[Context], Optional[str]]  # None when the rule applies, else why it does not
+Check = Callable[[Context], list[str]]  # what is missing; empty when satisfied
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    notice: Optional[str]
+    citation: str
+    requires: str
+    fix: str
+    check: Check
+    applies: Applies
+    severity: str = ERROR
+
+
+def plain_text(md: str) -> str:
+    """What a patient reads: Markdown rendered, tags dropped, entities decoded, white space folded."""
+    rendered = markdown.markdown(md, extensions=["tables", "attr_list", "md_in_html", "admonition"])
+    text = html.unescape(re.sub(r"<[^>]+>", " ", rendered))
+    return " ".join(text.split())
+
+
+def always(_: Context) -> Optional[str]:
+    return None
+
+
+def when(predicate: Callable[[Clinic], bool], reason: str) -> Applies:
+    return lambda ctx: None if predicate(ctx.clinic) else reason
+
+
+def phrases(notice: str, *patterns: str) -> Check:
+    """Every pattern (a regular expression, case-insensitive) must occur in the notice's text."""
+    compiled = [re.compile(p, re.I) for p in patterns]
+
+    def check(ctx: Context) -> list[str]:
+        text = ctx.text(notice)
+        return [f"the {notice} notice does not say it (looked for /{c.pattern}/)" for c in compiled if not c.search(text)]
+
+    return check
+
+
+def both(*checks: Check) -> Check:
+    return lambda ctx: [m for c in checks for m in c(ctx)]

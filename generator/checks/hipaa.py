@@ -1,0 +1,126 @@
+"""HIPAA Notice of Privacy Practices, 45 CFR 164.520 (checklist: NPP-01 … NPP-16, NPP-R1, NPP-W1)."""
+
+from __future__ import annotations
+
+from .base import Context, Rule, both, phrases, when
+
+N = "hipaa"
+T = "templates/<lang>/hipaa.md.j2"
+covered = when(lambda c: c.jurisdiction.country == "US" and c.regimes.hipaa_covered_entity,
+               "not a HIPAA covered entity (regimes.hipaa_covered_entity is false)")
+HEADER = ("THIS NOTICE DESCRIBES HOW MEDICAL INFORMATION ABOUT YOU MAY BE USED AND DISCLOSED AND HOW YOU CAN "
+          "GET ACCESS TO THIS INFORMATION. PLEASE REVIEW IT CAREFULLY.")
+
+
+def _header(ctx: Context) -> list[str]:
+    folded = " ".join(ctx.text(N).split()).lower()
+    return [] if " ".join(HEADER.split()).lower() in folded else ["the required header is not in the notice"]
+
+
+def _contact(ctx: Context) -> list[str]:
+    c = ctx.clinic
+    problems = []
+    who = c.privacy_contact
+    phone = (who.phone if who and who.phone else None) or c.contact.phone
+    if who is None:
+        problems.append("no contact person or office (privacy_contact)")
+    if phone is None:
+        problems.append("no phone number for the contact person or office (privacy_contact.phone or contact.phone)")
+    elif phone not in ctx.text(N):
+        problems.append(f"the phone number {phone} is not in the notice")
+    return problems
+
+
+def _effective(ctx: Context) -> list[str]:
+    versions = ctx.versions.get(N, [])
+    if not versions:
+        return ["the notice has no effective date yet: publish it with `notices publish --effective`"]
+    return [f"version {v.number} takes effect on {v.effective}, before it was published on {v.published}"
+            for v in versions if v.effective < v.published]
+
+
+def _revisions(ctx: Context) -> list[str]:
+    out = []
+    versions = ctx.versions.get(N, [])
+    for prev, v in zip(versions, versions[1:]):
+        if v.material and v.effective <= prev.effective:
+            out.append(f"version {v.number} is a material change without a new, later effective date")
+        if v.material and v.effective < v.published:
+            out.append(f"version {v.number} takes effect before it was published")
+    return out
+
+
+def _fundraising(c) -> bool:
+    return c.regimes.fundraising
+
+
+def _part2(c) -> bool:
+    return c.regimes.part2_records
+
+
+def _directory(ctx: Context) -> list[str]:
+    if not ctx.clinic.regimes.facility_directory:
+        return []
+    return phrases(N, r"directory")(ctx)
+
+
+RULES = [
+    Rule("NPP-01", N, "45 CFR 164.520(b)(1)(i)", "the header 'THIS NOTICE DESCRIBES HOW MEDICAL INFORMATION…' shown prominently",
+         T, _header, covered),
+    Rule("NPP-02", N, "45 CFR 164.520(b)(1)(ii)(A)", "treatment, payment and health care operations, each with an example",
+         T, phrases(N, r"\btreat(ment)?\b[^.]*\. *for example", r"\b(bill|payment)\b[^.]*\. *for example",
+                    r"\brun (our|the) (practice|clinic|office)\b[^.]*\. *for example"), covered),
+    Rule("NPP-03", N, "45 CFR 164.520(b)(1)(ii)(B), 164.510, 164.512",
+         "every other use or sharing allowed without written permission",
+         T, both(phrases(N, r"family|friends", r"disaster relief", r"when (the )?law requires|required by (the )?law",
+                         r"public health", r"abuse|neglect|domestic violence", r"health oversight",
+                         r"lawsuits?|legal disputes?", r"law enforcement", r"coroners?|medical examiners?|funeral directors?",
+                         r"organ (and|or) tissue", r"\bresearch\b", r"serious threat", r"military|national security",
+                         r"workers'? comp(ensation)?"), _directory), covered),
+    Rule("NPP-04", N, "45 CFR 164.520(b)(1)(ii)(C)-(D)", "that stricter laws (such as 42 CFR part 2 and state law) can limit some uses",
+         T, phrases(N, r"42 CFR part 2", r"state laws?[^.]*(strict|more protect|limit)"), covered),
+    Rule("NPP-05", N, "45 CFR 164.520(b)(1)(ii)(E), 164.508",
+         "psychotherapy notes, marketing and sale need written permission; other uses too; permission can be taken back in writing",
+         T, phrases(N, r"psychotherapy notes", r"marketing", r"sell|sale", r"written permission",
+                    r"(take back|cancel|revoke)[^.]*(in writing|writing)|in writing[^.]*(take back|cancel|revoke)"), covered),
+    Rule("NPP-07", N, "45 CFR 164.520(b)(1)(iii)(A)", "that the clinic may contact you to raise funds, and that you can opt out",
+         T, phrases(N, r"rais(e|ing) (funds|money)|fundrais", r"(ask|tell) us not to contact you again|opt out"),
+         when(_fundraising, "the clinic does not fundraise (regimes.fundraising is false)")),
+    Rule("NPP-08", N, "45 CFR 164.520(b)(1)(iii)(D)", "Part 2 records are not used against you in proceedings without your written consent or a court order",
+         T, phrases(N, r"substance use", r"court order", r"(legal )?proceedings?"),
+         when(_part2, "the clinic holds no Part 2 records (regimes.part2_records is false)")),
+    Rule("NPP-09", N, "45 CFR 164.520(b)(1)(iii)(E)", "with Part 2 records and fundraising, a clear chance to opt out first",
+         T, phrases(N, r"substance use[^.]*(fundrais|rais(e|ing) (funds|money))|(fundrais|rais(e|ing) (funds|money))[^.]*substance use"),
+         when(lambda c: _part2(c) and _fundraising(c), "not both Part 2 records and fundraising")),
+    Rule("NPP-10a", N, "45 CFR 164.520(b)(1)(iv)(A), 164.522", "the right to ask for limits, and the out-of-pocket exception",
+         T, phrases(N, r"limit what we use or share", r"paid[^.]*in full|pay[^.]*in full"), covered),
+    Rule("NPP-10b", N, "45 CFR 164.520(b)(1)(iv)(B)", "the right to confidential communications",
+         T, phrases(N, r"contact you in a (specific|certain) way|send mail to a different address|confidential communication"), covered),
+    Rule("NPP-10c", N, "45 CFR 164.520(b)(1)(iv)(C)", "the right to see and get a copy of your record",
+         T, phrases(N, r"(see|inspect)[^.]*(copy)|copy[^.]*(see|inspect)"), covered),
+    Rule("NPP-10d", N, "45 CFR 164.520(b)(1)(iv)(D)", "the right to ask for a correction",
+         T, phrases(N, r"correct"), covered),
+    Rule("NPP-10e", N, "45 CFR 164.520(b)(1)(iv)(E)", "the right to a list of those we shared information with (accounting of disclosures)",
+         T, phrases(N, r"list of (the times|those|who)[^.]*shared|accounting of disclosures"), covered),
+    Rule("NPP-10f", N, "45 CFR 164.520(b)(1)(iv)(F)", "the right to a paper copy of this notice",
+         T, phrases(N, r"paper copy of this notice"), covered),
+    Rule("NPP-11", N, "45 CFR 164.520(b)(1)(v)(A)", "our duties: keep it private, give this notice, tell you after a breach",
+         T, phrases(N, r"required by law to (keep|protect)", r"breach", r"give you (a copy of )?this notice"), covered),
+    Rule("NPP-12", N, "45 CFR 164.520(b)(1)(v)(B)", "that we must follow the notice now in effect",
+         T, phrases(N, r"follow the (duties|terms)[^.]*(this notice|notice)|must follow[^.]*notice"), covered),
+    Rule("NPP-13", N, "45 CFR 164.520(b)(1)(v)(C)", "that we may change the notice for all information we hold, and how you get the new one",
+         T, phrases(N, r"change the terms of this notice", r"all (the )?information we have about you",
+                    r"new notice[^.]*(available|on (our|this) (web)?site|in our office)"), covered),
+    Rule("NPP-14", N, "45 CFR 164.520(b)(1)(vi)", "how to complain to us and to HHS, and that we will not retaliate",
+         T, phrases(N, r"complain", r"Department of Health and Human Services|HHS", r"will not retaliate|not (punish|act) against you"), covered),
+    Rule("NPP-15", N, "45 CFR 164.520(b)(1)(vii)", "the name or title and phone number of a contact person or office",
+         "clinic.yaml: privacy_contact, privacy_contact.phone or contact.phone", _contact, covered),
+    Rule("NPP-16", N, "45 CFR 164.520(b)(1)(viii)", "an effective date, not before the notice is published",
+         "notices publish --effective", _effective, covered),
+    Rule("NPP-R1", N, "45 CFR 164.520(b)(3)", "a material change gets a new notice with a new effective date, not before it",
+         "clinics/<slug>/versions/hipaa", _revisions, covered),
+    Rule("NPP-W1", N, "45 CFR 164.520(c)(3)(i)", "the website posts the notice prominently: every page links to it at a stable address",
+         "templates/<lang>/pages/_footer.md.j2",
+         lambda ctx: [] if "hipaa" in ctx.clinic.notices else ["the site has no HIPAA notice page"], covered),
+]
+

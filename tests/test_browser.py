@@ -1,0 +1,70 @@
+"""The built example sites in a real browser: no request leaves the site, pages read well on a phone."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from generator.build import build
+from tests.browser import CHROMIUM, chromium, serve
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (make test installs it)")
+
+
+@pytest.fixture(scope="module")
+def example_sites(tmp_path_factory):
+    from generator.load import Project
+    from tests.conftest import REPO
+
+    root = tmp_path_factory.mktemp("examples")
+    for name in ("templates", "clinics", "groups"):
+        shutil.copytree(REPO / name, root / name)
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    project = Project(root)
+    build(project, as_of=date(2026, 11, 22))
+    with serve(project.site_dir) as base, chromium() as browser:
+        yield project, base, browser
+
+
+def pages(site: Path) -> list[str]:
+    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html") if p.name != "404.html")
+
+
+def test_no_page_makes_a_request_off_its_own_origin(example_sites):
+    project, base, browser = example_sites
+    origin = urlparse(base).netloc
+    context = browser.new_context()
+    page = context.new_page()
+    outside, failed = [], []
+    page.on("request", lambda r: outside.append(r.url) if urlparse(r.url).netloc not in (origin, "") and not r.url.startswith("data:") else None)
+    page.on("requestfailed", lambda r: failed.append(r.url))
+    visited = 0
+    for rel in pages(project.site_dir):
+        page.goto(f"{base}/{rel}", wait_until="networkidle")
+        visited += 1
+    context.close()
+    assert visited > 40
+    assert outside == []
+    assert [u for u in failed if not u.endswith("favicon.ico")] == []
+
+
+def test_notice_pages_fit_a_360px_phone(example_sites):
+    project, base, browser = example_sites
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    too_wide = []
+    for slug in sorted(p.name for p in project.site_dir.iterdir() if p.is_dir()):
+        for notice in ("privacy", "cookies", "hipaa"):
+            if not (project.site_dir / slug / notice / "index.html").exists():
+                continue
+            page.goto(f"{base}/{slug}/{notice}/", wait_until="networkidle")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > 360:
+                too_wide.append((slug, notice, width))
+            assert page.locator("article h1").count() == 1
+    context.close()
+    assert too_wide == []

@@ -1,0 +1,75 @@
+"""Every fact in an example clinic's data shows in its notices: take any one away and the text changes.
+
+For each leaf of the clinic's data (a list item, a true flag, a value) we remove it, render every notice
+again, and require a difference. A fact that no template prints fails here by name.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+from pydantic import ValidationError
+
+from generator.load import LoadedClinic, Project, load_clinics
+from generator.model import Clinic
+from generator.render import render_clinic
+
+REPO = Path(__file__).resolve().parent.parent
+PROJECT = Project(REPO)
+# Shown by the site rather than by a notice's text, or deciding which notices exist at all.
+NOT_IN_NOTICE_TEXT = {"$schema", "group", "branding", "site_url", "languages", "notifications", "jurisdiction"}
+
+
+def leaves(data: Any, path: tuple = ()) -> Iterator[tuple]:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if not path and key in NOT_IN_NOTICE_TEXT:
+                continue
+            yield from leaves(value, path + (key,))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield path + (i,)
+    elif data is not False and data is not None:
+        yield path
+
+
+def without(data: dict, path: tuple) -> dict:
+    out = copy.deepcopy(data)
+    node = out
+    for part in path[:-1]:
+        node = node[part]
+    last = path[-1]
+    if isinstance(node, list):
+        del node[last]
+    elif node[last] is True:
+        node[last] = False
+    else:
+        del node[last]
+    return out
+
+
+def texts(project: Project, loaded: LoadedClinic) -> str:
+    return "\n".join(r.markdown for r in render_clinic(project, loaded))
+
+
+CLINICS = {c.slug: c for c in load_clinics(PROJECT)}
+
+
+@pytest.mark.parametrize("slug", sorted(CLINICS))
+def test_every_fact_changes_the_rendered_text(slug):
+    loaded = CLINICS[slug]
+    data = loaded.clinic.model_dump(by_alias=True, exclude_unset=True, mode="json")
+    base = texts(PROJECT, loaded)
+    silent = []
+    for path in leaves(data):
+        try:
+            clinic = Clinic.model_validate(without(data, path))
+        except ValidationError:
+            continue  # a required value: its absence is an error, tested elsewhere
+        changed = texts(PROJECT, LoadedClinic(slug, clinic, loaded.files, {}))
+        if changed == base:
+            silent.append(".".join(map(str, path)))
+    assert silent == [], f"facts that no notice shows: {silent}"
