@@ -13,6 +13,7 @@ from typing import Callable, Iterable
 
 from .colours import header_text, link_colour
 from .errors import DataErrors, Problem
+from .feeds import feed_files
 from .load import LoadedClinic, Project, load_clinics
 from .pages import NoticeState, build_pages, notice_states, versions_json
 from .render import Rendered, render_notice
@@ -72,7 +73,7 @@ def site_spec(project: Project, p: Prepared, as_of: date) -> SiteSpec:
         header_text_color=header_text(primary),
         site_url=str(clinic.site_url) if clinic.site_url else None,
         logo=logo,
-        extra_files={"versions.json": versions_json(p.loaded, p.states, as_of)},
+        extra_files={"versions.json": versions_json(p.loaded, p.states, as_of), **feed_files(p.loaded, p.versions)},
         epoch=_epoch(p),
     )
 

@@ -148,20 +148,38 @@ def schema(output: str | None, check_only: bool, root: str | None) -> None:
 @click.option("--summary", required=True, help="One sentence on what changed, shown in the history and feeds.")
 @click.option("--approved-by", required=True, help="Who approved this version.")
 @click.option("--technical", is_flag=True, help="A wording or layout fix: takes effect at once, announced to no one.")
+@click.option("--allow-findings", default=None, metavar="REASON",
+              help="Publish despite error findings of `notices check`; the reason is recorded in the version.")
 @root_option
-@as_of_option
+@click.option("--as-of", callback=_date, default=None, metavar="YYYY-MM-DD",
+              help="The publication date (default: today). For importing a history and for tests.")
 @_errors_to_exit
 def publish(slug: str, notice: str, effective: date | None, summary: str, approved_by: str, technical: bool,
-            root: str | None, as_of: date | None) -> None:
-    """Freeze NOTICE's current text as its next version under clinics/SLUG/versions/."""
+            allow_findings: str | None, root: str | None, as_of: date | None) -> None:
+    """Freeze NOTICE's current text as its next version under clinics/SLUG/versions/.
+
+    The notice is checked first; a version with error findings is refused unless --allow-findings
+    gives the reason, which is recorded in the version.
+    """
+    from .checks import ERROR, context, run_one
+
     project = _project(root)
     today = as_of or date.today()
     (p,) = build_mod.prepare(project, [slug], today)
     status_mod.check_notice(p, notice)
     draft = p.drafts[notice]
-    version = versions_mod.publish(project, slug, p.versions[notice], notice, draft.lang, draft.title,
-                                   draft.markdown, effective=effective, today=today, summary=summary,
-                                   approved_by=approved_by, technical=technical)
+    version = versions_mod.next_version(p.versions[notice], notice, draft.lang, draft.title, draft.markdown,
+                                        effective=effective, today=today, summary=summary,
+                                        approved_by=approved_by, technical=technical, allow_findings=allow_findings)
+    ctx = context(project, p, today)
+    ctx.versions = {**ctx.versions, notice: [*p.versions[notice], version]}
+    errors = [f for f in run_one(ctx).findings if f.severity == ERROR and f.notice in (notice, None)]
+    if errors and not allow_findings:
+        for f in errors:
+            click.echo(f"  {f.rule} {f.message} (fix: {f.fix})", err=True)
+        raise NoticesError(f"{slug} {notice} has {len(errors)} error finding{'s' * (len(errors) != 1)}: fix them, "
+                           "or publish anyway with --allow-findings \"the reason\" (it is recorded in the version)")
+    versions_mod.write_version(project, slug, version)
     click.echo(f"published {slug} {notice} version {version.number} ({version.kind}), in effect from "
                f"{version.effective}: {project.rel(versions_mod.versions_dir(project, slug, notice))}/v{version.number}.json")
     click.echo("commit the new files: a published version is part of the record.")
@@ -197,6 +215,30 @@ def diff(slug: str, notice: str | None, root: str | None, as_of: date | None) ->
         click.echo(f"# {slug} {n}: " + ("no unpublished changes" if not text else "unpublished changes"))
         if text:
             click.echo(text)
+
+
+@main.command()
+@click.argument("slugs", nargs=-1)
+@root_option
+@as_of_option
+@_errors_to_exit
+def notify(slugs: tuple[str, ...], root: str | None, as_of: date | None) -> None:
+    """Announce each new material version to subscribers, once: .eml files in outbox/, or SMTP.
+
+    Settings are the clinic's `notifications` (subscribers CSV, smtp, webhook). The SMTP password is
+    read only from the environment variable named by notifications.smtp.password_env.
+    """
+    from .notify import notify as run_notify
+
+    project = _project(root)
+    day = as_of or date.today()
+    ok = True
+    for p in build_mod.prepare(project, slugs or None, day):
+        result = run_notify(project, p.loaded, p.versions, day, progress=lambda line: click.echo(line, err=True))
+        click.echo(result.summary())
+        ok = ok and result.ok
+    if not ok:
+        sys.exit(1)
 
 
 @main.command(name="in-force")

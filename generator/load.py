@@ -224,8 +224,11 @@ def _problems_from(exc: ValidationError, data: YamlFile, shown: str) -> list[Pro
         if literal and not isinstance(literal[0].get("input"), str):
             errors, literal = [e for e in errors if e["type"] != "literal_error"], []
         for err in literal or errors:
-            loc = _locate(data.locations, path)
             message, hint = _explain(err, path)
+            if message.startswith("@"):  # a check across fields names the key it is about
+                key, _, message = message[1:].partition(": ")
+                path = tuple(int(k) if k.isdigit() else k for k in key.split("."))
+            loc = _locate(data.locations, path) or Loc(shown, 1, 1)
             problems.append(Problem(loc.file if loc else shown, loc.line if loc else None,
                                     loc.column if loc else None, dotted(path), message, hint))
     problems.sort(key=lambda p: (p.file, p.line or 0, p.column or 0, p.key))

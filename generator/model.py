@@ -79,8 +79,15 @@ def _check_logo(value: str) -> str:
 LogoPath = Annotated[str, AfterValidator(_check_logo)]
 
 
+def _check_csv(value: str) -> str:
+    if value.startswith(("/", "\\")) or ".." in value.replace("\\", "/").split("/") or not value.endswith(".csv"):
+        raise ValueError("must be a .csv file name inside the clinic's folder, like subscribers.csv")
+    return value
+
+
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    # strict: YAML already gives real booleans, numbers and dates; "yes" must not quietly become True.
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, strict=True)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -209,7 +216,7 @@ class Contact(Strict):
 class PrivacyContact(Strict):
     """The person or office accountable for privacy, who answers questions and takes complaints."""
 
-    role: ContactRole = Field("privacy_officer", description="Who it is, as a role.")
+    role: ContactRole = Field(description="Who it is, as a role.")
     title: Optional[Text] = Field(None, description="Their title if it is not simply the role, like 'Privacy Officer'.")
     name: Optional[Text] = Field(None, description="Their name, if the clinic publishes it.")
     phone: Optional[Phone] = Field(None, description="If different from the clinic's phone.")
@@ -246,7 +253,6 @@ class Regimes(Strict):
     ccpa: bool = Field(False, description="Meets the California CCPA thresholds.")
     caloppa: bool = Field(False, description="Collects personal information online from California residents (CalOPPA).")
     colorado_privacy_act: bool = Field(False, description="Meets the Colorado Privacy Act thresholds.")
-    state_rights_on_request: bool = Field(False, description="Tells patients they may have more rights under state laws and to ask the clinic.")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -303,7 +309,7 @@ class HealthGroup(Strict):
 
 class WebsiteGroup(Strict):
     items: _entries(WebsiteEntry)  # type: ignore[valid-type]
-    identifies_you: bool = Field(True, description="False if what the site records on its own does not identify the visitor.")
+    identifies_you: Optional[bool] = Field(None, description="Whether what the site records on its own identifies the visitor. Leave out if not stated.")
     aggregate_only: bool = Field(False, description="Automatic data is only reviewed in aggregate, never per person.")
     email_used_only_for_stated_purpose: bool = Field(False)
     submissions_not_confidential: bool = Field(False, description="Questions, comments and ideas sent through the site are treated as not confidential.")
@@ -333,11 +339,11 @@ class Marketing(Strict):
 
     uses: list[MarketingPurpose] = Field(default_factory=list)
     basis: MarketingBasis = Field("opt_in", description="opt_in: only with consent. opt_out: unless the patient says no.")
-    channels: list[Channel] = Field(default_factory=lambda: ["email"])
+    channels: list[Channel] = Field(default_factory=list)
     on_behalf_of: list[Literal["referral_specialists", "partner_care_providers"]] = Field(
         default_factory=list, description="Others whose services the clinic may tell patients about.")
     opt_out: list[OptOutMethod] = Field(default_factory=list)
-    opt_out_any_time: bool = True
+    opt_out_any_time: bool = False
     service_messages_continue: bool = Field(False, description="Opting out does not stop messages about the patient's own care or bills.")
 
 
@@ -385,10 +391,12 @@ class Cookies(Strict):
     web_beacons: WebBeacons = Field(default_factory=WebBeacons)
     linked_to_identity_when_given: bool = Field(False, description="Cookie data can be linked to what a visitor submits.")
     consent_by_using_site: bool = Field(False, description="The clinic treats use of the site as agreement to cookies.")
-    opt_out: list[CookieOptOut] = Field(default_factory=lambda: ["browser_settings"])
-    blocking_limits_site: bool = Field(True, description="Blocking cookies can stop parts of the site from working.")
+    opt_out: list[CookieOptOut] = Field(default_factory=list)
+    blocking_limits_site: bool = Field(False, description="Blocking cookies can stop parts of the site from working.")
     honors_gpc: Optional[bool] = Field(None, description="Honours Global Privacy Control signals. Leave out if not stated.")
     honors_do_not_track: Optional[bool] = Field(None, description="Responds to Do Not Track. Leave out if not stated.")
+    third_parties_track_across_sites: Optional[bool] = Field(
+        None, description="Whether other companies may track visitors across other websites through this site. Leave out if not stated.")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -479,8 +487,26 @@ class Changes(Strict):
     channels: list[ChangeChannel] = Field(default_factory=list)
 
 
+class Smtp(Strict):
+    """Where announcement email is sent. The password is read from an environment variable, never a file."""
+
+    host: Text
+    port: int = Field(587, ge=1, le=65535)
+    starttls: bool = True
+    user: Optional[Text] = None
+    password_env: Optional[Annotated[str, StringConstraints(pattern=r"^[A-Z_][A-Z0-9_]*$")]] = Field(
+        None, description="Name of the environment variable holding the SMTP password, like NOTICES_SMTP_PASSWORD.")
+
+
 class Notifications(Strict):
+    """How changes are announced: site banner, feeds, email to subscribers, an optional webhook."""
+
     banner_days: int = Field(30, ge=0, le=365, description="Days after a change takes effect that the banner stays.")
+    sender: Optional[EmailStr] = Field(None, description="The From address of announcement email.")
+    subscribers: Optional[Annotated[str, AfterValidator(_check_csv)]] = Field(
+        None, description="A CSV file in the clinic's folder with an `email` column (keep it out of git if it is private).")
+    smtp: Optional[Smtp] = Field(None, description="Send by SMTP. Without it, messages are written as .eml files to outbox/<slug>/.")
+    webhook: Optional[HttpUrl] = Field(None, description="A URL that receives a JSON POST for each new material version.")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -489,7 +515,7 @@ class Notifications(Strict):
 class Clinic(Strict):
     """One clinic: the facts its privacy notices state."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True,
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, strict=True,
                               json_schema_extra={"additionalProperties": False})
 
     schema_: Optional[str] = Field(None, alias="$schema", description="Path of the JSON Schema, for editors.")
@@ -538,9 +564,9 @@ class Clinic(Strict):
         if country != "US":
             for key in ("hipaa_covered_entity", "ccpa", "caloppa", "colorado_privacy_act", "part2_records"):
                 if getattr(r, key):
-                    raise ValueError(f"regimes.{key} applies to US clinics only, and this clinic is in {country}")
+                    raise ValueError(f"@regimes.{key}: applies to US clinics only, and this clinic is in {country}")
         if r.phipa_custodian and (country, self.jurisdiction.region) != ("CA", "ON"):
-            raise ValueError("regimes.phipa_custodian applies to Ontario (CA, ON) clinics only")
+            raise ValueError("@regimes.phipa_custodian: applies to Ontario (CA, ON) clinics only")
         return self
 
     @property

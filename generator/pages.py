@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import posixpath
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from markupsafe import Markup
@@ -49,6 +49,17 @@ def notice_states(loaded: LoadedClinic, versions: dict[str, list[Version]], draf
     return states
 
 
+def announcements(states: list[NoticeState], as_of: date, days: int) -> list[tuple[NoticeState, Version]]:
+    """Material changes to announce on every page: from publication until `days` after taking effect."""
+    out = []
+    for s in states:
+        material = [v for v in s.versions if v.material and v.number > 1 and v.published <= as_of
+                    and as_of <= v.effective + timedelta(days=days)]
+        if material:
+            out.append((s, material[-1]))
+    return out
+
+
 def _url(from_page: str, to_page: str) -> Markup:
     return Markup(posixpath.relpath(to_page, posixpath.dirname(from_page) or "."))
 
@@ -58,10 +69,11 @@ def build_pages(project: Project, loaded: LoadedClinic, states: list[NoticeState
     lang = clinic.languages[0]
     env = environment(project.templates_dir, lang)
     labels = env.globals["L"]
+    banners = announcements(states, as_of, clinic.notifications.banner_days)
 
     def render(template: str, path: str, **context: Any) -> str:
         return env.get_template(f"pages/{template}.md.j2").render(
-            clinic=clinic, states=states, as_of=as_of, page=path,
+            clinic=clinic, states=states, as_of=as_of, page=path, banners=banners,
             url=lambda target: _url(path, target), **context)
 
     pages = [Page("index.md", render("index", "index.md"), labels["site"]["home"])]

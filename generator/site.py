@@ -11,6 +11,7 @@ swapped in only once the build has succeeded.
 from __future__ import annotations
 
 import copy
+import html
 import io
 import logging
 import os
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Iterator
 
 import yaml
+from markupsafe import Markup
 
 from .errors import NoticesError
 
@@ -105,7 +107,9 @@ def build_site(base: dict, assets_dir: Path, spec: SiteSpec, dest: Path) -> list
             theme["favicon"] = logo
         options = dict(base)
         options.update(
-            site_name=spec.name,
+            # Material prints site_name unescaped in places (even inside attributes) and with `| e` in
+            # others: escaped once here, and marked as Markup so that `| e` leaves it as it is.
+            site_name=Markup(html.escape(spec.name, quote=True)),
             site_url=spec.site_url,
             docs_dir=str(docs),
             site_dir=str(out),

@@ -104,9 +104,10 @@ def load_versions(project: Project, slug: str, notices: list[str]) -> dict[str, 
                 elif version:
                     found.append(version)
         numbers = [v.number for v in found]
-        if numbers != list(range(1, len(numbers) + 1)):
-            problems.append(Problem(project.rel(folder), None, None, "", f"versions are numbered {numbers}",
-                                    "versions must run v1, v2, … with none missing; restore the missing file from git"))
+        missing = sorted(set(range(1, max(numbers, default=0) + 1)) - set(numbers))
+        for n in missing:
+            problems.append(Problem(project.rel(folder / f"v{n}.json"), None, None, "", "is missing",
+                                    "versions run v1, v2, … with none missing: restore it from git"))
         result[notice] = found
     if problems:
         raise DataErrors(problems)
@@ -164,17 +165,17 @@ def superseded_on(versions: list[Version], version: Version) -> date | None:
     return min(later) if later else None
 
 
-def publish(project: Project, slug: str, existing: list[Version], notice: str, lang: str, title: str,
-            content: str, *, effective: date | None, today: date, summary: str, approved_by: str,
-            technical: bool, allow_findings: str | None = None) -> Version:
-    """Freeze `content` as the next version. Refuses, with the reason and the fix, rather than overwrite."""
+def next_version(existing: list[Version], notice: str, lang: str, title: str, content: str, *,
+                 effective: date | None, today: date, summary: str, approved_by: str, technical: bool,
+                 allow_findings: str | None = None) -> Version:
+    """The version that publishing `content` would create. Refuses, with the reason and the fix."""
     if not summary.strip():
         raise NoticesError("--summary is empty: say in a sentence what changed, for the history and the feeds")
     if not approved_by.strip():
         raise NoticesError("--approved-by is empty: name who approved this version")
     latest = existing[-1] if existing else None
     if latest and latest.content == content and latest.title == title:
-        raise NoticesError(f"{slug} {notice}: nothing changed since version {latest.number}; "
+        raise NoticesError(f"{notice}: nothing changed since version {latest.number}; "
                            "edit the clinic's data or the templates first (see `notices diff`)")
     if technical:
         effective = effective or today
@@ -192,20 +193,30 @@ def publish(project: Project, slug: str, existing: list[Version], notice: str, l
     if latest and effective < latest.effective:
         raise NoticesError(f"--effective {effective} is before version {latest.number}'s effective date "
                            f"({latest.effective}); choose {latest.effective} or later")
-    version = Version(notice=notice, number=(latest.number + 1 if latest else 1), lang=lang, title=title,
-                      effective=effective, published=today, approved_by=approved_by.strip(),
-                      summary=summary.strip(), kind=TECHNICAL if technical else MATERIAL, content=content,
-                      allow_findings=allow_findings)
-    folder = versions_dir(project, slug, notice)
-    folder.mkdir(parents=True, exist_ok=True)
+    return Version(notice=notice, number=(latest.number + 1 if latest else 1), lang=lang, title=title,
+                   effective=effective, published=today, approved_by=approved_by.strip(),
+                   summary=summary.strip(), kind=TECHNICAL if technical else MATERIAL, content=content,
+                   allow_findings=allow_findings)
+
+
+def write_version(project: Project, slug: str, version: Version) -> None:
+    """Store a new version. Never overwrites: an existing file is an error, and nothing is written."""
+    folder = versions_dir(project, slug, version.notice)
     json_path, md_path = folder / f"v{version.number}.json", folder / f"v{version.number}.md"
-    try:
-        # 'x' refuses to open a file that exists: publishing never overwrites a version.
-        with md_path.open("x", encoding="utf-8", newline="\n") as fh:
-            fh.write(content)
-        with json_path.open("x", encoding="utf-8", newline="\n") as fh:
-            fh.write(json.dumps(version.record(), indent=2, ensure_ascii=False) + "\n")
-    except FileExistsError as exc:
-        raise NoticesError(f"{project.rel(Path(exc.filename))} already exists: a published version is never "
-                           "overwritten; restore the versions folder from git") from exc
+    for path in (json_path, md_path):
+        if path.exists():
+            raise NoticesError(f"{project.rel(path)} already exists: a published version is never overwritten; "
+                               "restore the versions folder from git")
+    folder.mkdir(parents=True, exist_ok=True)
+    # 'x' refuses to open a file that exists, should one appear between the check and the write.
+    with md_path.open("x", encoding="utf-8", newline="\n") as fh:
+        fh.write(version.content)
+    with json_path.open("x", encoding="utf-8", newline="\n") as fh:
+        fh.write(json.dumps(version.record(), indent=2, ensure_ascii=False) + "\n")
+
+
+def publish(project: Project, slug: str, existing: list[Version], notice: str, lang: str, title: str,
+            content: str, **options: object) -> Version:
+    version = next_version(existing, notice, lang, title, content, **options)  # type: ignore[arg-type]
+    write_version(project, slug, version)
     return version

@@ -97,6 +97,7 @@ class _Builder:
         self.locations: dict[KeyPath, Loc] = {}
         self.problems: list[Problem] = []
         self._seen: set[int] = set()
+        self._alias_reported = False
         self._constructor = _Loader("")
 
     def _loc(self, node: yaml.Node) -> Loc:
@@ -109,8 +110,10 @@ class _Builder:
     def build(self, node: yaml.Node, path: KeyPath) -> Any:
         # The composer hands back the very same node for every alias of an anchor.
         if id(node) in self._seen and not isinstance(node, yaml.ScalarNode):
-            self._problem(node, path, "anchors and aliases (&name, *name) are not supported",
-                          "write the value out, or move shared values into a group file")
+            if not self._alias_reported:  # one message is enough; an alias bomb would make thousands
+                self._alias_reported = True
+                self._problem(node, path, "anchors and aliases (&name, *name) are not supported",
+                              "write the value out, or move shared values into a group file")
             return None
         self._seen.add(id(node))
         if isinstance(node, yaml.MappingNode):

@@ -69,6 +69,8 @@ def test_every_fact_changes_the_rendered_text(slug):
             clinic = Clinic.model_validate(without(data, path))
         except ValidationError:
             continue  # a required value: its absence is an error, tested elsewhere
+        if clinic == loaded.clinic:
+            continue  # the value written is the default: removing it states nothing new
         changed = texts(PROJECT, LoadedClinic(slug, clinic, loaded.files, {}))
         if changed == base:
             silent.append(".".join(map(str, path)))

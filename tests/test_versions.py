@@ -24,7 +24,8 @@ def cli(project, *args):
 
 
 def publish(project, notice, as_of, *extra, effective=None):
-    args = ["publish", "t", notice, "--summary", "A change.", "--approved-by", "Pat Lee", "--as-of", as_of, *extra]
+    args = ["publish", "t", notice, "--summary", "A change.", "--approved-by", "Pat Lee", "--as-of", as_of,
+            "--allow-findings", "test clinic with known gaps", *extra]
     if effective:
         args += ["--effective", effective]
     return cli(project, *args)
@@ -183,3 +184,15 @@ def test_in_force_command(project):
     out = cli(project, "in-force", "t", "2026-02-01").output
     assert "t privacy on 2026-02-01: version 1, in effect from 2026-01-10" in out
     assert "t cookies on 2026-02-01: no version in force" in out
+
+
+def test_publish_refuses_error_findings_unless_allowed_and_records_the_reason(project):
+    args = ["publish", "t", "hipaa", "--summary", "First.", "--approved-by", "Pat Lee", "--as-of", D1, "--effective", D1]
+    refused = cli(project, *args)
+    assert refused.exit_code == 1
+    assert "NPP-15" in refused.output and "--allow-findings" in refused.output
+    assert not (project.clinic_dir("t") / "versions").exists()
+    allowed = cli(project, *args, "--allow-findings", "no privacy officer named yet")
+    assert allowed.exit_code == 0, allowed.output
+    (v1,) = load_versions(project, "t", ["hipaa"])["hipaa"]
+    assert v1.allow_findings == "no privacy officer named yet"

@@ -12,7 +12,7 @@ from datetime import date
 from ..build import Prepared
 from ..load import Project
 from . import canada, cookies, hipaa, plain, us_privacy
-from .base import ERROR, WARNING, Context, Finding, Rule, plain_text
+from .base import ERROR, WARNING, Context, Finding, Rule, plain_text, readable_text
 
 RULES: list[Rule] = [*hipaa.RULES, *us_privacy.RULES, *canada.RULES, *cookies.RULES, *plain.RULES]
 
@@ -28,7 +28,8 @@ class Result:
 
 def context(project: Project, p: Prepared, as_of: date) -> Context:
     texts = {n: plain_text(d.markdown) for n, d in p.drafts.items()}
-    return Context(p.loaded.slug, p.loaded.clinic, texts, p.versions, as_of,
+    readable = {n: readable_text(d.markdown) for n, d in p.drafts.items()}
+    return Context(p.loaded.slug, p.loaded.clinic, texts, readable, p.versions, as_of,
                    project.rel(project.clinic_dir(p.loaded.slug) / "clinic.yaml"), project.templates_dir,
                    p.loaded.locations)
 

@@ -38,6 +38,7 @@ class Context:
     slug: str
     clinic: Clinic
     texts: dict[str, str]  # notice → plain text, whitespace folded
+    readable: dict[str, str]  # the same, each block ended as a sentence: what readability is scored on
     versions: dict[str, list[Version]]
     as_of: date
     file: str  # the clinic file, for locations in reports
@@ -68,6 +69,15 @@ def plain_text(md: str) -> str:
     """What a patient reads: Markdown rendered, tags dropped, entities decoded, white space folded."""
     rendered = markdown.markdown(md, extensions=["tables", "attr_list", "md_in_html", "admonition"])
     text = html.unescape(re.sub(r"<[^>]+>", " ", rendered))
+    return " ".join(text.split())
+
+
+def readable_text(md: str) -> str:
+    """Plain text with every block (heading, list item, table cell) ended as a sentence, for readability."""
+    rendered = markdown.markdown(md, extensions=["tables", "attr_list", "md_in_html", "admonition"])
+    rendered = re.sub(r"</(li|h[1-6]|p|td|th|dt|dd)>", ". ", rendered)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", rendered))
+    text = re.sub(r"([.!?:;])\s*\.(\s|$)", r"\1\2", text)  # a block that already ends a sentence
     return " ".join(text.split())
 
 

@@ -6,8 +6,8 @@ from .base import Context, Rule, both, phrases, when
 
 N = "hipaa"
 T = "templates/<lang>/hipaa.md.j2"
-covered = when(lambda c: c.jurisdiction.country == "US" and c.regimes.hipaa_covered_entity,
-               "not a HIPAA covered entity (regimes.hipaa_covered_entity is false)")
+# Every US clinic publishes a Notice of Privacy Practices (see Clinic.notices), so every one is held to it.
+covered = when(lambda c: "hipaa" in c.notices, "the clinic publishes no HIPAA notice (not a US clinic)")
 HEADER = ("THIS NOTICE DESCRIBES HOW MEDICAL INFORMATION ABOUT YOU MAY BE USED AND DISCLOSED AND HOW YOU CAN "
           "GET ACCESS TO THIS INFORMATION. PLEASE REVIEW IT CAREFULLY.")
 
@@ -68,21 +68,21 @@ RULES = [
     Rule("NPP-01", N, "45 CFR 164.520(b)(1)(i)", "the header 'THIS NOTICE DESCRIBES HOW MEDICAL INFORMATION…' shown prominently",
          T, _header, covered),
     Rule("NPP-02", N, "45 CFR 164.520(b)(1)(ii)(A)", "treatment, payment and health care operations, each with an example",
-         T, phrases(N, r"\btreat(ment)?\b[^.]*\. *for example", r"\b(bill|payment)\b[^.]*\. *for example",
-                    r"\brun (our|the) (practice|clinic|office)\b[^.]*\. *for example"), covered),
+         T, phrases(N, r"\btreat(ing|ment)\b.{0,300}?for example", r"\b(bill(ing)?|payment)\b.{0,300}?for example",
+                    r"\brun(ning)? (our|the) (practice|clinic|office)\b.{0,300}?for example"), covered),
     Rule("NPP-03", N, "45 CFR 164.520(b)(1)(ii)(B), 164.510, 164.512",
          "every other use or sharing allowed without written permission",
-         T, both(phrases(N, r"family|friends", r"disaster relief", r"when (the )?law requires|required by (the )?law",
+         T, both(phrases(N, r"family|friends", r"disaster relief", r"law requires|required by law",
                          r"public health", r"abuse|neglect|domestic violence", r"health oversight",
                          r"lawsuits?|legal disputes?", r"law enforcement", r"coroners?|medical examiners?|funeral directors?",
                          r"organ (and|or) tissue", r"\bresearch\b", r"serious threat", r"military|national security",
                          r"workers'? comp(ensation)?"), _directory), covered),
     Rule("NPP-04", N, "45 CFR 164.520(b)(1)(ii)(C)-(D)", "that stricter laws (such as 42 CFR part 2 and state law) can limit some uses",
-         T, phrases(N, r"42 CFR part 2", r"state laws?[^.]*(strict|more protect|limit)"), covered),
+         T, phrases(N, r"42 CFR part 2", r"state laws?[^.]*(strict|more protection|extra protection|limit)"), covered),
     Rule("NPP-05", N, "45 CFR 164.520(b)(1)(ii)(E), 164.508",
          "psychotherapy notes, marketing and sale need written permission; other uses too; permission can be taken back in writing",
          T, phrases(N, r"psychotherapy notes", r"marketing", r"sell|sale", r"written permission",
-                    r"(take back|cancel|revoke)[^.]*(in writing|writing)|in writing[^.]*(take back|cancel|revoke)"), covered),
+                    r"(take back|cancel|revoke|change your mind).{0,200}?in writing|in writing.{0,200}?(take back|cancel|revoke|change your mind)"), covered),
     Rule("NPP-07", N, "45 CFR 164.520(b)(1)(iii)(A)", "that the clinic may contact you to raise funds, and that you can opt out",
          T, phrases(N, r"rais(e|ing) (funds|money)|fundrais", r"(ask|tell) us not to contact you again|opt out"),
          when(_fundraising, "the clinic does not fundraise (regimes.fundraising is false)")),
@@ -93,7 +93,7 @@ RULES = [
          T, phrases(N, r"substance use[^.]*(fundrais|rais(e|ing) (funds|money))|(fundrais|rais(e|ing) (funds|money))[^.]*substance use"),
          when(lambda c: _part2(c) and _fundraising(c), "not both Part 2 records and fundraising")),
     Rule("NPP-10a", N, "45 CFR 164.520(b)(1)(iv)(A), 164.522", "the right to ask for limits, and the out-of-pocket exception",
-         T, phrases(N, r"limit what we use or share", r"paid[^.]*in full|pay[^.]*in full"), covered),
+         T, phrases(N, r"limit what we use or share", r"(pay|paid) (the )?(full cost|in full)"), covered),
     Rule("NPP-10b", N, "45 CFR 164.520(b)(1)(iv)(B)", "the right to confidential communications",
          T, phrases(N, r"contact you in a (specific|certain) way|send mail to a different address|confidential communication"), covered),
     Rule("NPP-10c", N, "45 CFR 164.520(b)(1)(iv)(C)", "the right to see and get a copy of your record",
@@ -105,11 +105,11 @@ RULES = [
     Rule("NPP-10f", N, "45 CFR 164.520(b)(1)(iv)(F)", "the right to a paper copy of this notice",
          T, phrases(N, r"paper copy of this notice"), covered),
     Rule("NPP-11", N, "45 CFR 164.520(b)(1)(v)(A)", "our duties: keep it private, give this notice, tell you after a breach",
-         T, phrases(N, r"required by law to (keep|protect)", r"breach", r"give you (a copy of )?this notice"), covered),
+         T, phrases(N, r"(law requires us|required by law) to (keep|protect)", r"breach", r"give you a copy of (it|this notice)"), covered),
     Rule("NPP-12", N, "45 CFR 164.520(b)(1)(v)(B)", "that we must follow the notice now in effect",
          T, phrases(N, r"follow the (duties|terms)[^.]*(this notice|notice)|must follow[^.]*notice"), covered),
     Rule("NPP-13", N, "45 CFR 164.520(b)(1)(v)(C)", "that we may change the notice for all information we hold, and how you get the new one",
-         T, phrases(N, r"change the terms of this notice", r"all (the )?information we have about you",
+         T, phrases(N, r"change the terms of this notice", r"all (the )?(health )?information we have about you",
                     r"new notice[^.]*(available|on (our|this) (web)?site|in our office)"), covered),
     Rule("NPP-14", N, "45 CFR 164.520(b)(1)(vi)", "how to complain to us and to HHS, and that we will not retaliate",
          T, phrases(N, r"complain", r"Department of Health and Human Services|HHS", r"will not retaliate|not (punish|act) against you"), covered),

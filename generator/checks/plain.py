@@ -33,7 +33,7 @@ def grade(text: str, lang: str = "en") -> float:
 
 
 def grades(ctx: Context) -> dict[str, float]:
-    return {n: grade(t, ctx.clinic.languages[0]) for n, t in sorted(ctx.texts.items())}
+    return {n: grade(t, ctx.clinic.languages[0]) for n, t in sorted(ctx.readable.items())}
 
 
 def _check(ctx: Context) -> list[str]:

@@ -76,7 +76,10 @@ RULES = [
     Rule("CAL-05", N, "Cal. Bus. & Prof. Code §22575(b)(5)", "how the site responds to Do Not Track",
          "clinic.yaml: cookies.honors_do_not_track", _dnt, caloppa),
     Rule("CAL-06", N, "Cal. Bus. & Prof. Code §22575(b)(6)", "whether third parties may track you across other sites",
-         T, phrases(N, r"other (web)?sites[^.]*(track|follow)|(track|follow)[^.]*other (web)?sites"), caloppa),
+         "clinic.yaml: cookies.third_parties_track_across_sites",
+         lambda ctx: (["the data does not say (cookies.third_parties_track_across_sites)"]
+                      if ctx.clinic.cookies.third_parties_track_across_sites is None else
+                      phrases(N, r"other (web)?sites[^.]*(track|activity)|(track|activity)[^.]*other (web)?sites")(ctx)), caloppa),
     Rule("CO-01..09", N, "4 CCR 904-3 Rule 6.03", "categories, purposes, sales or targeted ads, third parties, rights incl. universal opt-out, appeal, contact, date",
          T, phrases(N, r"targeted advertising", r"appeal", r"universal opt-out|Global Privacy Control"), colorado),
     Rule("US-01", N, "COPPA practice", "the age below which the clinic does not knowingly collect data",
