@@ -74,14 +74,14 @@ def build_pages(project: Project, loaded: LoadedClinic, states: list[NoticeState
     def render(template: str, path: str, **context: Any) -> str:
         return env.get_template(f"pages/{template}.md.j2").render(
             clinic=clinic, states=states, as_of=as_of, page=path, banners=banners,
-            url=lambda target: _url(path, target), **context)
+            url=lambda target: _url(path, target), **{"own_notice": None, **context})
 
     pages = [Page("index.md", render("index", "index.md"), labels["site"]["home"])]
     for s in states:
         main = f"{s.notice}/index.md"
         shown = s.shown
         content = Markup(shown.content if shown else s.draft.markdown)
-        pages.append(Page(main, render("notice", main, state=s, version=shown, content=content,
+        pages.append(Page(main, render("notice", main, state=s, version=shown, content=content, own_notice=s.notice,
                                        title=shown.title if shown else s.draft.title), s.title))
         history = f"{s.notice}/versions/index.md"
         pages.append(Page(history, render("history", history, state=s)))

@@ -97,8 +97,18 @@ def phrases(notice: str, *patterns: str) -> Check:
         text = ctx.text(notice)
         return [f"the {notice} notice does not say it (looked for /{c.pattern}/)" for c in compiled if not c.search(text)]
 
+    check.patterns = [(notice, c) for c in compiled]  # type: ignore[attr-defined]
     return check
 
 
 def both(*checks: Check) -> Check:
-    return lambda ctx: [m for c in checks for m in c(ctx)]
+    def check(ctx: Context) -> list[str]:
+        return [m for c in checks for m in c(ctx)]
+
+    check.patterns = [p for c in checks for p in getattr(c, "patterns", [])]  # type: ignore[attr-defined]
+    return check
+
+
+def patterns_of(rule: "Rule") -> list[tuple[str, re.Pattern[str]]]:
+    """The phrases a rule looks for in the rendered text, for tests and for explaining findings."""
+    return list(getattr(rule.check, "patterns", []))

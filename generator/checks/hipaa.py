@@ -64,15 +64,32 @@ def _directory(ctx: Context) -> list[str]:
     return phrases(N, r"directory")(ctx)
 
 
+PAGE_TEMPLATES = ("index", "notice", "version", "history", "changes", "in_force")
+
+
+def _linked_from_every_page(ctx: Context) -> list[str]:
+    # Every page template includes the footer, and the footer links each notice's stable address.
+    pages = ctx.templates_dir / ctx.clinic.languages[0] / "pages"
+    footer = (pages / "_footer.md.j2").read_text(encoding="utf-8") if (pages / "_footer.md.j2").is_file() else ""
+    links_all = 'url(s.notice ~ "/index.md")'
+    problems = [] if links_all in footer else ["the page footer does not link every notice"]
+    for name in PAGE_TEMPLATES:
+        path = pages / f"{name}.md.j2"
+        text = path.read_text(encoding="utf-8") if path.is_file() else ""
+        if "pages/_footer.md.j2" not in text and links_all not in text:
+            problems.append(f"pages/{name}.md.j2 does not include the footer that links every notice")
+    return problems
+
+
 RULES = [
     Rule("NPP-01", N, "45 CFR 164.520(b)(1)(i)", "the header 'THIS NOTICE DESCRIBES HOW MEDICAL INFORMATION…' shown prominently",
          T, _header, covered),
     Rule("NPP-02", N, "45 CFR 164.520(b)(1)(ii)(A)", "treatment, payment and health care operations, each with an example",
-         T, phrases(N, r"\btreat(ing|ment)\b.{0,300}?for example", r"\b(bill(ing)?|payment)\b.{0,300}?for example",
-                    r"\brun(ning)? (our|the) (practice|clinic|office)\b.{0,300}?for example"), covered),
+         T, phrases(N, r"\btreat(ing|ment)\b(?=.{0,300}?for example)", r"\b(bill(ing)?|payment)\b(?=.{0,300}?for example)",
+                    r"\brun(ning)? (our|the) (practice|clinic|office)\b(?=.{0,300}?for example)"), covered),
     Rule("NPP-03", N, "45 CFR 164.520(b)(1)(ii)(B), 164.510, 164.512",
          "every other use or sharing allowed without written permission",
-         T, both(phrases(N, r"family|friends", r"disaster relief", r"law requires|required by law",
+         T, both(phrases(N, r"family|friends", r"disaster relief", r"law requires it|when (the )?law requires|required by law(?! to)",
                          r"public health", r"abuse|neglect|domestic violence", r"health oversight",
                          r"lawsuits?|legal disputes?", r"law enforcement", r"coroners?|medical examiners?|funeral directors?",
                          r"organ (and|or) tissue", r"\bresearch\b", r"serious threat", r"military|national security",
@@ -84,10 +101,10 @@ RULES = [
          T, phrases(N, r"psychotherapy notes", r"marketing", r"sell|sale", r"written permission",
                     r"(take back|cancel|revoke|change your mind).{0,200}?in writing|in writing.{0,200}?(take back|cancel|revoke|change your mind)"), covered),
     Rule("NPP-07", N, "45 CFR 164.520(b)(1)(iii)(A)", "that the clinic may contact you to raise funds, and that you can opt out",
-         T, phrases(N, r"rais(e|ing) (funds|money)|fundrais", r"(ask|tell) us not to contact you again|opt out"),
+         T, phrases(N, r"rais(e|ing) (funds|money)|fundrais", r"not to contact you|opt out"),
          when(_fundraising, "the clinic does not fundraise (regimes.fundraising is false)")),
     Rule("NPP-08", N, "45 CFR 164.520(b)(1)(iii)(D)", "Part 2 records are not used against you in proceedings without your written consent or a court order",
-         T, phrases(N, r"substance use", r"court order", r"(legal )?proceedings?"),
+         T, phrases(N, r"substance use disorder", r"court orders?", r"(case|proceedings?) against you"),
          when(_part2, "the clinic holds no Part 2 records (regimes.part2_records is false)")),
     Rule("NPP-09", N, "45 CFR 164.520(b)(1)(iii)(E)", "with Part 2 records and fundraising, a clear chance to opt out first",
          T, phrases(N, r"substance use[^.]*(fundrais|rais(e|ing) (funds|money))|(fundrais|rais(e|ing) (funds|money))[^.]*substance use"),
@@ -120,7 +137,6 @@ RULES = [
     Rule("NPP-R1", N, "45 CFR 164.520(b)(3)", "a material change gets a new notice with a new effective date, not before it",
          "clinics/<slug>/versions/hipaa", _revisions, covered),
     Rule("NPP-W1", N, "45 CFR 164.520(c)(3)(i)", "the website posts the notice prominently: every page links to it at a stable address",
-         "templates/<lang>/pages/_footer.md.j2",
-         lambda ctx: [] if "hipaa" in ctx.clinic.notices else ["the site has no HIPAA notice page"], covered),
+         "templates/<lang>/pages/*.md.j2: include pages/_footer.md.j2", _linked_from_every_page, covered),
 ]
 

@@ -52,7 +52,7 @@ RULES = [
          "categories collected in the last 12 months, their sources, purposes, sold or shared, disclosed for a business purpose",
          "clinic.yaml: collection, uses, disclosures; " + T,
          both(_data(_has_collection, "no categories of information (collection)"),
-              phrases(N, r"12 months", r"(comes|come|get it) from|sources?", r"\bsell\b|\bsold\b", r"business purpose")), ccpa),
+              phrases(N, r"12 months", r"(comes|come|get it) from|sources?", r"(?<!not )\b(sell|sold)\b", r"business purpose")), ccpa),
     Rule("CA-08", N, "Cal. Code Regs. tit. 11 §7011(e)(2)", "rights to know, delete, correct, opt out, limit sensitive data; no discrimination",
          T, phrases(N, r"right to know", r"delete", r"correct", r"opt out", r"sensitive", r"discriminat|treat you differently"), ccpa),
     Rule("CA-09", N, "Cal. Code Regs. tit. 11 §7011(e)(3)", "how to make a request, how it is verified, authorized agents",

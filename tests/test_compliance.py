@@ -1,0 +1,245 @@
+"""Every compliance rule fires when what it requires is taken away, and only then.
+
+Two fictional, complete clinics (tests/fixtures) have zero findings. For each rule we remove its
+element — from the rendered text (as a template edit would) or from the data — and expect exactly
+that rule to fire (or, where two rules of the checklist ask for the same element, both).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator.build import prepare
+from generator.checks import RULES, context, run_one
+from generator.checks.base import patterns_of
+from generator.cli import main
+from generator.load import LoadedClinic
+from generator.model import Clinic
+from generator.render import render_notice
+from generator.versions import Version, publish
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+TODAY = date(2026, 11, 22)
+
+
+@pytest.fixture(scope="module")
+def clinics(tmp_path_factory):
+    from generator.load import Project
+
+    root = tmp_path_factory.mktemp("compliance")
+    shutil.copytree(REPO / "templates", root / "templates")
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    for slug, name in (("us", "us-every-law.yaml"), ("ca", "ca-custodian.yaml")):
+        (root / "clinics" / slug).mkdir(parents=True)
+        shutil.copy(FIXTURES / name, root / "clinics" / slug / "clinic.yaml")
+    project = Project(root)
+    for p in prepare(project, None, TODAY):
+        for notice in p.loaded.clinic.notices:
+            r = render_notice(project, p.loaded, notice)
+            publish(project, p.loaded.slug, [], notice, r.lang, r.title, r.markdown, effective=TODAY, today=TODAY,
+                    summary="First.", approved_by="Test", technical=False)
+    return project, {p.loaded.slug: p for p in prepare(project, None, TODAY)}
+
+
+def fired(ctx) -> set[str]:
+    return {f.rule for f in run_one(ctx).findings}
+
+
+def test_complete_fictional_clinics_have_no_findings(clinics):
+    project, prepared = clinics
+    for slug, p in prepared.items():
+        assert run_one(context(project, p, TODAY)).findings == [], slug
+
+
+def test_every_rule_applies_to_one_of_the_complete_clinics(clinics):
+    project, prepared = clinics
+    applied = {r.id for p in prepared.values() for r, why in run_one(context(project, p, TODAY)).checked if why is None}
+    assert {r.id for r in RULES} - applied == set()
+
+
+# Rules of the checklist that ask for the same element: removing it fires both.
+# NPP-09 asks for a sentence that joins Part 2 records and fundraising; GPC is asked for by three rules.
+OVERLAP = {"CK-05": {"CA-10", "CO-01..09"}, "CA-10": {"CK-05", "CO-01..09"}, "CO-01..09": {"CA-10", "CK-05"},
+           "NPP-07": {"NPP-09"}, "NPP-08": {"NPP-09"}}
+
+
+def _owner(clinics, rule):
+    project, prepared = clinics
+    for p in prepared.values():
+        ctx = context(project, p, TODAY)
+        if rule.applies(ctx) is None:
+            return ctx
+    pytest.skip(f"{rule.id} applies to neither fixture")
+
+
+TEXT_RULES = [r for r in RULES if patterns_of(r)]
+
+
+@pytest.mark.parametrize("rule", TEXT_RULES, ids=lambda r: f"{r.id}-{r.notice}")
+def test_removing_a_required_phrase_fires_its_rule(clinics, rule):
+    ctx = _owner(clinics, rule)
+    for notice, pattern in patterns_of(rule):
+        broken = copy.copy(ctx)
+        broken.texts = {**ctx.texts, notice: pattern.sub(" ", ctx.texts[notice])}
+        new = fired(broken)
+        assert rule.id in new, (rule.id, pattern.pattern)
+        assert new - {rule.id} <= OVERLAP.get(rule.id, set()), (rule.id, pattern.pattern, new)
+
+
+def _with(ctx, **changes):
+    """The clinic with some data changed, and its notices rendered again from that data."""
+    from generator.checks.base import plain_text, readable_text
+    from generator.load import Project
+
+    data = ctx.clinic.model_dump(by_alias=True, exclude_unset=True, mode="json")
+    for dotted, value in changes.items():
+        node = data
+        *parents, last = dotted.split("__")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[last] = value
+    broken = copy.copy(ctx)
+    broken.clinic = Clinic.model_validate(data)
+    project = Project(ctx.templates_dir.parent)
+    drafts = {n: render_notice(project, LoadedClinic(ctx.slug, broken.clinic, (), {}), n).markdown for n in ctx.texts}
+    broken.texts = {n: plain_text(md) for n, md in drafts.items()}
+    broken.readable = {n: readable_text(md) for n, md in drafts.items()}
+    return broken
+
+
+def _versions(ctx, notice, versions):
+    broken = copy.copy(ctx)
+    broken.versions = {**ctx.versions, notice: versions}
+    return broken
+
+
+def _later(ctx, notice, **changes):
+    v1 = ctx.versions[notice][0]
+    return _versions(ctx, notice, [v1, replace(v1, number=2, content=v1.content + "x", **changes)])
+
+
+DATA_CASES = {
+    "NPP-15": ("us", lambda c: _with(c, privacy_contact=None, contact__phone=None)),
+    "NPP-16": ("us", lambda c: _versions(c, "hipaa", [])),
+    "NPP-01": ("us", lambda c: replace_text(c, "hipaa", "PLEASE REVIEW IT CAREFULLY", "")),
+    "NPP-R1": ("us", lambda c: _later(c, "hipaa", effective=TODAY, published=TODAY)),
+    "CA-01..05": ("us", lambda c: _with(c, collection={})),
+    "CA-09": ("us", lambda c: _with(c, requests__channels=[])),
+    "CA-15": ("us", lambda c: _versions(c, "privacy", [replace(c.versions["privacy"][0], effective=date(2025, 1, 1))])),
+    "CAL-01": ("us", lambda c: _with(c, collection={})),
+    "CAL-03": ("us", lambda c: _with(c, changes__channels=[])),
+    "CAL-04": ("us", lambda c: _versions(c, "privacy", [])),
+    "CAL-05": ("us", lambda c: _with(c, cookies__honors_do_not_track=None)),
+    "CAL-06": ("us", lambda c: _with(c, cookies__third_parties_track_across_sites=None)),
+    "US-01": ("us", lambda c: replace_text(c, "privacy", "13", "thirteen")),
+    "CK-01": ("us", lambda c: _with(c, cookies__items=[])),
+    "CK-02": ("us", lambda c: replace_text(c, "cookies", "strictly necessary", "needed")),
+    "CK-04": ("us", lambda c: _with(c, cookies__opt_out=[])),
+    "CK-05": ("us", lambda c: _with(c, cookies__honors_gpc=None)),
+    "CK-06": ("us", lambda c: _with(c, cookies__honors_do_not_track=None)),
+    "CK-07": ("us", lambda c: _with(c, cookies__items=[{"name": "px", "provider": "AdCo", "purpose": "personalized_ads",
+                                                         "duration": "1 year", "party": "third", "type": "pixel",
+                                                         "category": "marketing", "pages": ["booking"]}],
+                                    service_providers=[{"name": "AdCo", "role": "advertising"}, {"name": "Jane App", "role": "scheduling"}])),
+    "XD-01": ("us", lambda c: _with(c, cookies__items=[{"name": "x", "provider": "Unlisted Co", "purpose": "analytics",
+                                                         "duration": "1 day", "party": "third", "category": "analytics"}])),
+    "PL-01": ("us", lambda c: replace_readable(c, "privacy", "Notwithstanding multitudinous considerations, organizational administrative responsibilities necessitate comprehensive documentation. " * 40)),
+    "PIPEDA-01": ("ca", lambda c: _with(c, contact__address=None)),
+    "PIPEDA-03": ("ca", lambda c: _with(c, collection={})),
+    "PIPEDA-04": ("ca", lambda c: _with(c, uses={})),
+    "PIPEDA-07": ("ca", lambda c: _with(c, complaints__steps=[])),
+    "PHIPA-02": ("ca", lambda c: _with(c, contact={}, privacy_contact={"role": "privacy_officer"})),
+}
+# Removing a fact that several rules need fires each of them.
+DATA_OVERLAP = {"CA-01..05": {"CAL-01", "CA-08"}, "CAL-01": {"CA-01..05", "CA-08"}, "CAL-05": {"CK-06"}, "CK-06": {"CAL-05"},
+                "CK-05": {"CA-10", "CO-01..09"}, "PIPEDA-03": {"PIPEDA-02"}, "PHIPA-02": {"PIPEDA-01"}, "PIPEDA-01": set(),
+                "CAL-04": {"CA-15"}}
+
+
+def replace_text(ctx, notice, old, new):
+    broken = copy.copy(ctx)
+    broken.texts = {**ctx.texts, notice: ctx.texts[notice].replace(old, new).replace(old.capitalize(), new)}
+    return broken
+
+
+def replace_readable(ctx, notice, text):
+    broken = copy.copy(ctx)
+    broken.readable = {**ctx.readable, notice: text}
+    return broken
+
+
+@pytest.mark.parametrize("rule_id", sorted(DATA_CASES))
+def test_removing_a_required_fact_fires_its_rule(clinics, rule_id):
+    project, prepared = clinics
+    slug, mutate = DATA_CASES[rule_id]
+    ctx = context(project, prepared[slug], TODAY)
+    new = fired(mutate(ctx))
+    assert rule_id in new
+    assert new - {rule_id} <= DATA_OVERLAP.get(rule_id, set()), new
+
+
+def test_every_rule_has_a_test_that_fires_it():
+    covered = {r.id for r in TEXT_RULES} | set(DATA_CASES) | {"NPP-W1"}  # NPP-W1: the page-template test above
+    assert {r.id for r in RULES} - covered == set()
+
+
+def test_a_page_template_without_the_footer_fires_npp_w1(clinics, tmp_path):
+    project, prepared = clinics
+    ctx = context(project, prepared["us"], TODAY)
+    assert "NPP-W1" not in fired(ctx)
+    shutil.copytree(project.templates_dir, tmp_path / "templates")
+    page = tmp_path / "templates" / "en" / "pages" / "version.md.j2"
+    page.write_text(page.read_text().replace('{% include "pages/_footer.md.j2" %}', ""))
+    broken = copy.copy(ctx)
+    broken.templates_dir = tmp_path / "templates"
+    assert fired(broken) == {"NPP-W1"}
+
+
+def test_a_template_edit_that_drops_the_npp_header_is_caught(make_project):
+    project = make_project({"clinics/t/clinic.yaml": (FIXTURES / "ca-custodian.yaml").read_text()
+                            .replace("country: CA, region: \"ON\"", "country: US, region: CO")
+                            .replace('region: "ON"', "region: CO").replace("regimes: {phipa_custodian: true}", "")})
+    template = project.templates_dir / "en" / "hipaa.md.j2"
+    before = CliRunner().invoke(main, ["check", "--root", str(project.root), "--format", "json"])
+    assert "NPP-01" not in {f["rule"] for f in json.loads(before.output)[0]["findings"]}
+    template.write_text("\n".join(ln for ln in template.read_text().splitlines() if "THIS NOTICE DESCRIBES" not in ln))
+    after = CliRunner().invoke(main, ["check", "--root", str(project.root), "--format", "json"])
+    assert after.exit_code == 1
+    assert "NPP-01" in {f["rule"] for f in json.loads(after.output)[0]["findings"]}
+
+
+def test_the_example_clinics_report_their_real_gaps():
+    result = CliRunner().invoke(main, ["check", "--root", str(REPO), "--format", "json", "--as-of", "2026-11-22"])
+    assert result.exit_code == 1
+    findings = {(r["clinic"], f["rule"]) for r in json.loads(result.output) for f in r["findings"]}
+    assert ("lux-smiles", "NPP-15") in findings           # the page names no contact person or phone
+    assert ("procerus-skin-care", "PIPEDA-01") in findings  # nor an accountable person's address
+    assert ("procerus-skin-care", "PHIPA-02") in findings
+    assert not any(c == "harbourview-family-clinic" and r.startswith(("NPP", "PIPEDA")) for c, r in findings)
+
+
+def test_json_marks_rules_that_do_not_apply_and_sarif_is_2_1_0():
+    out = CliRunner().invoke(main, ["check", "--root", str(REPO), "--format", "json", "procerus-skin-care"])
+    rules = {r["rule"]: r for r in json.loads(out.output)[0]["rules"]}
+    assert rules["NPP-01"]["applies"] is False and "HIPAA" in rules["NPP-01"]["not_applicable_because"]
+    assert rules["PHIPA-04"]["applies"] is True
+    sarif = json.loads(CliRunner().invoke(main, ["check", "--root", str(REPO), "--format", "sarif"]).output)
+    assert sarif["version"] == "2.1.0"
+    ids = {r["id"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]}
+    assert all(res["ruleId"] in ids for res in sarif["runs"][0]["results"])
+    assert any(res["ruleId"] == "NPP-15" for res in sarif["runs"][0]["results"])
+
+
+def test_list_rules_prints_every_rule_with_its_citation():
+    out = CliRunner().invoke(main, ["check", "--list-rules"]).output
+    for rule in RULES:
+        assert rule.id in out and rule.citation in out
