@@ -10,7 +10,6 @@ Every field's description becomes the hover text in an editor through the genera
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Annotated, Literal, Optional, Union
 
 import phonenumbers
@@ -483,6 +482,12 @@ class Collections(Strict):
     only_as_law_allows_or_you_authorize: bool = False
 
 
+class RelatedOrganization(Strict):
+    name: Text = Field(description="A related organization, such as a parent company or a sister clinic.")
+    shares: list[Literal["personal", "health", "website"]] = Field(
+        default_factory=list, description="What kinds of information the clinic shares with it.")
+
+
 class Changes(Strict):
     channels: list[ChangeChannel] = Field(default_factory=list)
 
@@ -537,6 +542,8 @@ class Clinic(Strict):
     marketing: Marketing = Field(default_factory=Marketing)
     disclosures: list[Disclosure] = Field(default_factory=list)
     service_providers: list[ServiceProvider] = Field(default_factory=list)
+    related_organizations: list[RelatedOrganization] = Field(
+        default_factory=list, description="Related organizations information is shared with (PIPEDA 4.8.2(e)).")
     cookies: Cookies = Field(default_factory=Cookies)
     safeguards: Safeguards = Field(default_factory=Safeguards)
     retention: Retention = Field(default_factory=Retention)
@@ -596,6 +603,7 @@ VOCABULARIES: dict[str, object] = {
     "fee": Fee, "addressee": Addressee, "correction_method": CorrectionMethod, "change_channel": ChangeChannel,
     "complaint_step": ComplaintStep, "regulator": Regulator, "collection_purpose": CollectionPurpose,
     "contact_role": ContactRole, "country": Country,
+    "info_kind": Literal["personal", "health", "website"],
 }
 
 

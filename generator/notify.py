@@ -24,7 +24,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from datetime import date, datetime, time as clock, timedelta, timezone
+from datetime import date, datetime, time as clock, timezone
 from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -39,7 +39,7 @@ from .errors import NoticesError
 from .feeds import changes_url, entry_id, effective_sentence, long_date, version_url
 from .load import LoadedClinic, Project
 from .model import Smtp
-from .versions import Version
+from .versions import Version, announced
 
 try:  # POSIX: stops two runs for one clinic from sending the same announcement at once.
     import fcntl
@@ -122,9 +122,8 @@ def message_id(slug: str, version: Version, email: str) -> str:
 
 def pending(loaded: LoadedClinic, versions: dict[str, list[Version]], as_of: date) -> list[Version]:
     """Material versions whose announcement window is open on `as_of`, oldest first."""
-    window = timedelta(days=loaded.clinic.notifications.banner_days)
-    found = [v for notice in loaded.clinic.notices for v in versions.get(notice, [])
-             if v.material and v.published <= as_of <= v.effective + window]
+    days = loaded.clinic.notifications.banner_days
+    found = [v for notice in loaded.clinic.notices for v in versions.get(notice, []) if announced(v, as_of, days)]
     return sorted(found, key=lambda v: (v.published, v.notice, v.number))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import posixpath
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from markupsafe import Markup
@@ -18,7 +18,7 @@ from .diff import diff, to_markdown
 from .load import LoadedClinic, Project
 from .render import Rendered, environment
 from .site import Page
-from .versions import Version, in_force, scheduled, superseded_on
+from .versions import Version, announced, in_force, scheduled, superseded_on
 
 
 @dataclass(frozen=True)
@@ -53,8 +53,7 @@ def announcements(states: list[NoticeState], as_of: date, days: int) -> list[tup
     """Material changes to announce on every page: from publication until `days` after taking effect."""
     out = []
     for s in states:
-        material = [v for v in s.versions if v.material and v.number > 1 and v.published <= as_of
-                    and as_of <= v.effective + timedelta(days=days)]
+        material = [v for v in s.versions if announced(v, as_of, days)]
         if material:
             out.append((s, material[-1]))
     return out
@@ -119,6 +118,7 @@ def versions_json(loaded: LoadedClinic, states: list[NoticeState], as_of: date) 
                 "in_force_until": (u.isoformat() if (u := superseded_on(s.versions, v)) else None),
                 "published": v.published.isoformat(),
                 "approved_by": v.approved_by,
+                "allow_findings": v.allow_findings,
                 "summary": v.summary,
                 "sha256": v.digest(),
                 "url": f"{s.notice}/v{v.number}/",

@@ -13,7 +13,7 @@ import hashlib
 import json
 import re
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Optional
 
@@ -157,6 +157,14 @@ def in_force(versions: list[Version], on: date) -> Version | None:
 
 def scheduled(versions: list[Version], as_of: date) -> list[Version]:
     return [v for v in versions if v.effective > as_of]
+
+
+def announced(version: Version, as_of: date, banner_days: int) -> bool:
+    """Whether a version is being announced on `as_of`: a material change (a first version changes
+    nothing), from its publication until `banner_days` after it takes effect. Banner, feeds and email
+    all follow this one rule."""
+    return (version.material and version.number > 1 and version.published <= as_of
+            <= version.effective + timedelta(days=banner_days))
 
 
 def superseded_on(versions: list[Version], version: Version) -> date | None:

@@ -24,7 +24,7 @@ from generator.cli import main
 from generator.load import LoadedClinic
 from generator.model import Clinic
 from generator.render import render_notice
-from generator.versions import Version, publish
+from generator.versions import publish
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -156,6 +156,7 @@ DATA_CASES = {
     "PIPEDA-01": ("ca", lambda c: _with(c, contact__address=None)),
     "PIPEDA-03": ("ca", lambda c: _with(c, collection={})),
     "PIPEDA-04": ("ca", lambda c: _with(c, uses={})),
+    "PIPEDA-06": ("ca", lambda c: replace_text(c, "privacy", "Maple Test Labs", "a lab")),
     "PIPEDA-07": ("ca", lambda c: _with(c, complaints__steps=[])),
     "PHIPA-02": ("ca", lambda c: _with(c, contact={}, privacy_contact={"role": "privacy_officer"})),
 }

@@ -5,10 +5,8 @@ from __future__ import annotations
 import re
 import shutil
 from datetime import date
-from html import unescape
 from pathlib import Path
 
-import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
 

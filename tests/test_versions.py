@@ -10,7 +10,6 @@ from click.testing import CliRunner
 
 from generator.build import build
 from generator.cli import main
-from generator.errors import DataErrors, NoticesError
 from generator.versions import in_force, load_versions
 from tests.conftest import MINIMAL, tree_bytes
 

@@ -49,6 +49,12 @@ RULES = [
          "clinic.yaml: uses", _data(lambda c: bool(c.uses.care or c.uses.operations), "no purposes (uses)"), canada),
     Rule("PIPEDA-05", N, "PIPEDA Sch. 1, 4.3", "consent: implied and express, and how to withdraw it",
          T, phrases(N, r"implied", r"express", r"withdraw"), canada),
+    Rule("PIPEDA-06", N, "PIPEDA Sch. 1, 4.8.2(e)", "what is shared with related organizations",
+         "clinic.yaml: related_organizations; " + T,
+         lambda ctx: [f"{o.name} is not named in the privacy notice" for o in ctx.clinic.related_organizations
+                      if o.name not in ctx.text(N)],
+         when(lambda c: c.jurisdiction.country == "CA" and bool(c.related_organizations),
+              "the clinic names no related organizations (related_organizations)")),
     Rule("PIPEDA-07", N, "PIPEDA Sch. 1, 4.10", "how to challenge our compliance (complaints)",
          "clinic.yaml: complaints.steps; " + T,
          both(_data(lambda c: bool(c.complaints.steps), "no complaint steps (complaints.steps)"),
