@@ -85,9 +85,9 @@ def brand_css(spec: SiteSpec) -> str:
 def build_site(base: dict, assets_dir: Path, spec: SiteSpec, dest: Path) -> list[str]:
     """Build `spec` into `dest` atomically. Returns MkDocs' warnings; raises NoticesError on failure."""
     from mkdocs.commands.build import build
-    from mkdocs.config.base import load_config
     from mkdocs.exceptions import MkDocsException
 
+    dest = dest.resolve()  # MkDocs resolves relative paths against the config file's folder
     dest.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".build-{dest.name}-", dir=dest.parent))
     try:
@@ -122,7 +122,7 @@ def build_site(base: dict, assets_dir: Path, spec: SiteSpec, dest: Path) -> list
         logger.addHandler(collect)
         try:
             with _source_date_epoch(spec.epoch):
-                config = load_config(io.BytesIO(b"{}"), config_file_path=str(work / "mkdocs.yml"), **options)
+                config = _config(work, options)
                 build(config)
         except (MkDocsException, OSError) as exc:
             raise NoticesError(f"building {dest.name}: {exc}") from exc
@@ -134,6 +134,21 @@ def build_site(base: dict, assets_dir: Path, spec: SiteSpec, dest: Path) -> list
         return collect.messages
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _config(work: Path, options: dict):
+    """MkDocs' config from a dict, validated; its errors become ours, with MkDocs' own words."""
+    from mkdocs.config.defaults import MkDocsConfig
+
+    config = MkDocsConfig(config_file_path=str(work / "mkdocs.yml"))
+    config.load_file(io.BytesIO(b"{}"))
+    config.load_dict(options)
+    errors, _warnings = config.validate()
+    if errors:
+        raise NoticesError("the site configuration is invalid: "
+                           + "; ".join(f"{key}: {err}" for key, err in errors)
+                           + " (check mkdocs.yml and the clinic's branding)")
+    return config
 
 
 def _write(path: Path, data: bytes) -> None:
