@@ -15,8 +15,9 @@ from .colours import header_text, link_colour
 from .errors import DataErrors, Problem
 from .feeds import feed_files
 from .load import LoadedClinic, Project, load_clinics
-from .pages import NoticeState, build_pages, notice_states, versions_json
-from .render import Rendered, render_notice
+from .pages import NoticeState, build_pages, notice_states, pdf_name, pdf_stamp, versions_json
+from .pdf import cached_pdf
+from .render import Rendered, environment, render_notice
 from .site import SiteSpec, base_config, build_site
 from .versions import Version, load_versions
 
@@ -60,30 +61,39 @@ def _epoch(p: Prepared) -> int:
     return int(datetime.combine(max(dates), datetime.min.time(), tzinfo=timezone.utc).timestamp())
 
 
-def site_spec(project: Project, p: Prepared, as_of: date) -> SiteSpec:
+def pdf_files(project: Project, p: Prepared) -> dict[str, bytes]:
+    """A PDF of every published version, made once and cached: versions never change."""
+    labels = environment(project.templates_dir, p.loaded.clinic.languages[0]).globals["L"]
+    return {f"{s.notice}/v{v.number}/{pdf_name(s.notice, v)}":
+            cached_pdf(project.root / ".cache", p.loaded.clinic.name, v, pdf_stamp(labels, p.loaded.clinic.name, v))
+            for s in p.states for v in s.versions}
+
+
+def site_spec(project: Project, p: Prepared, as_of: date, pdfs: bool = False) -> SiteSpec:
     clinic = p.loaded.clinic
     primary = clinic.branding.primary_color
     logo = project.clinic_dir(p.loaded.slug) / clinic.branding.logo if clinic.branding.logo else None
     return SiteSpec(
         name=clinic.name,
         lang=clinic.languages[0],
-        pages=tuple(build_pages(project, p.loaded, p.states, as_of)),
+        pages=tuple(build_pages(project, p.loaded, p.states, as_of, pdfs)),
         primary_color=primary,
         link_color=link_colour(primary),
         header_text_color=header_text(primary),
         site_url=str(clinic.site_url) if clinic.site_url else None,
         logo=logo,
-        extra_files={"versions.json": versions_json(p.loaded, p.states, as_of), **feed_files(p.loaded, p.versions)},
+        extra_files={"versions.json": versions_json(p.loaded, p.states, as_of), **feed_files(p.loaded, p.versions),
+                     **(pdf_files(project, p) if pdfs else {})},
         epoch=_epoch(p),
     )
 
 
 def build(project: Project, slugs: Iterable[str] | None = None, as_of: date | None = None,
-          progress: Callable[[str], None] | None = None) -> list[Built]:
+          progress: Callable[[str], None] | None = None, pdfs: bool = False) -> list[Built]:
     as_of = as_of or date.today()
     prepared = prepare(project, slugs, as_of)
     base = base_config(project.mkdocs_base)
-    specs = [(p.loaded.slug, site_spec(project, p, as_of)) for p in prepared]
+    specs = [(p.loaded.slug, site_spec(project, p, as_of, pdfs)) for p in prepared]
     results = []
     for slug, spec in specs:
         if progress:

@@ -71,10 +71,12 @@ def main() -> None:
 
 @main.command()
 @click.argument("slugs", nargs=-1)
+@click.option("--pdf/--no-pdf", default=True, show_default=True,
+              help="Make a PDF of every published version (cached in .cache/: each is made once).")
 @root_option
 @as_of_option
 @_errors_to_exit
-def build(slugs: tuple[str, ...], root: str | None, as_of: date | None) -> None:
+def build(slugs: tuple[str, ...], pdf: bool, root: str | None, as_of: date | None) -> None:
     """Build every clinic's site into site/<slug>/ (or only the SLUGS named)."""
     project = _project(root)
     total = len(slugs) or len(project.slugs())
@@ -83,7 +85,7 @@ def build(slugs: tuple[str, ...], root: str | None, as_of: date | None) -> None:
     def progress(slug: str) -> None:
         click.echo(f"[{next(count)}/{total}] building {slug}", err=True)
 
-    results = build_mod.build(project, slugs or None, as_of=as_of, progress=progress)
+    results = build_mod.build(project, slugs or None, as_of=as_of, progress=progress, pdfs=pdf)
     for r in results:
         for w in r.warnings:
             click.echo(f"warning: {r.slug}: {w}", err=True)

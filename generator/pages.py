@@ -63,7 +63,19 @@ def _url(from_page: str, to_page: str) -> Markup:
     return Markup(posixpath.relpath(to_page, posixpath.dirname(from_page) or "."))
 
 
-def build_pages(project: Project, loaded: LoadedClinic, states: list[NoticeState], as_of: date) -> list[Page]:
+def pdf_name(notice: str, version: Version) -> str:
+    return f"{notice}-v{version.number}.pdf"
+
+
+def pdf_stamp(labels: dict, name: str, version: Version) -> str:
+    """What every printed page of a version says about it."""
+    effective = labels["date_format"].format(month=labels["months"][version.effective.month - 1],
+                                             day=version.effective.day, year=version.effective.year)
+    return f"{name} · {version.title} · {labels['site']['version']} {version.number} · {labels['site']['effective']} {effective}"
+
+
+def build_pages(project: Project, loaded: LoadedClinic, states: list[NoticeState], as_of: date,
+                pdfs: bool = False) -> list[Page]:
     clinic = loaded.clinic
     lang = clinic.languages[0]
     env = environment(project.templates_dir, lang)
@@ -72,7 +84,7 @@ def build_pages(project: Project, loaded: LoadedClinic, states: list[NoticeState
 
     def render(template: str, path: str, **context: Any) -> str:
         return env.get_template(f"pages/{template}.md.j2").render(
-            clinic=clinic, states=states, as_of=as_of, page=path, banners=banners,
+            clinic=clinic, states=states, as_of=as_of, page=path, banners=banners, pdfs=pdfs, pdf_name=pdf_name,
             url=lambda target: _url(path, target), **{"own_notice": None, **context})
 
     pages = [Page("index.md", render("index", "index.md"), labels["site"]["home"])]

@@ -1,0 +1,175 @@
+"""Notices for pasting into another website: self-contained HTML fragments, and a footer link.
+
+`embed_fragments` gives `embed/<notice>.html` for each notice of a clinic: the notice as one `<div>`
+with its title, version stamp, body and a link to its version history, styled by a small inline style
+sheet whose every rule is scoped under `.clinic-notice-embed`. No scripts, no external resources, no
+site navigation: safe to paste into a CMS's HTML block. The bytes depend only on the input.
+
+The body is converted from the notice's Markdown, which the templates have already escaped (clinic
+text shows as text), with the extensions the site itself uses. A published version's body is its
+frozen text, exactly as on the site.
+
+Pure: reads the templates' labels, writes nothing.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import xml.etree.ElementTree as etree
+from datetime import date
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin, urlsplit
+
+import markdown
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+from .load import LoadedClinic, Project
+from .render import environment
+from .versions import Version, in_force, scheduled
+
+if TYPE_CHECKING:  # build.py may import this module to add the fragments to a site
+    from .build import Prepared
+    from .pages import NoticeState
+
+EMBED_CLASS = "clinic-notice-embed"
+EMBED_DIR = "embed"
+MARKDOWN_EXTENSIONS = ["tables", "attr_list", "md_in_html", "admonition"]
+
+# Every selector starts with the embed's class, so nothing leaks into the page it is pasted into. The
+# colours come from the host page (`currentColor`, inherit), except the clinic's validated #rrggbb.
+_CSS = """\
+.{c}{{max-width:48rem;line-height:1.55;overflow-wrap:break-word}}
+.{c} h2{{margin:0 0 .3em;line-height:1.25}}
+.{c} h3,.{c} h4,.{c} h5,.{c} h6{{margin:1.6em 0 .5em;line-height:1.3}}
+.{c} .{c}__stamp{{margin:0 0 1.5em;font-size:.875em;opacity:.8}}
+.{c} .{c}__note,.{c} .admonition{{margin:1em 0;padding:.6em 1em;border-left:4px solid {primary}}}
+.{c} .{c}__note--draft{{border-left-color:#b00020}}
+.{c} .admonition-title{{margin:0 0 .3em;font-weight:bold}}
+.{c} table{{display:block;max-width:100%;overflow-x:auto;border-collapse:collapse}}
+.{c} th,.{c} td{{padding:.35em .6em;border:1px solid rgba(127,127,127,.45);text-align:left;vertical-align:top}}
+.{c} .{c}__archive{{margin:2em 0 0;font-size:.875em}}
+"""
+
+
+def embed_fragments(project: Project, prepared: Prepared, as_of: date) -> dict[str, bytes]:
+    """`embed/<notice>.html` → the fragment, for every notice of the clinic, in site order.
+
+    Each shows the version in force on `as_of`, else the first scheduled one, else the unpublished
+    draft, marked as a draft. The archive link is absolute when the clinic has a `site_url`, else
+    relative to the fragment's own place in the site (`../<notice>/versions/`)."""
+    loaded = prepared.loaded
+    out: dict[str, bytes] = {}
+    for notice in loaded.clinic.notices:
+        versions = prepared.versions.get(notice, [])
+        current = in_force(versions, as_of)
+        upcoming = scheduled(versions, as_of)
+        version = current or (upcoming[0] if upcoming else None)
+        draft = prepared.drafts[notice]
+        out[f"{EMBED_DIR}/{notice}.html"] = fragment(
+            project, loaded, notice,
+            title=version.title if version else draft.title,
+            lang=version.lang if version else draft.lang,
+            body=version.content if version else draft.markdown,
+            version=version, in_force_now=current is not None,
+        ).encode("utf-8")
+    return out
+
+
+def fragment(project: Project, loaded: LoadedClinic, notice: str, *, title: str, lang: str, body: str,
+             version: Version | None, in_force_now: bool) -> str:
+    """One notice as an HTML fragment (see `embed_fragments`)."""
+    env = environment(project.templates_dir, lang)
+    labels: Any = env.globals["L"]
+    site = labels["site"]
+    longdate = env.filters["longdate"]
+    clinic = loaded.clinic
+    base = _site_base(loaded)
+    page_url = urljoin(base, f"{notice}/") if base else None
+    archive = urljoin(base, f"{notice}/versions/") if base else f"../{notice}/versions/"
+    e = html.escape
+
+    parts = [
+        f'<div class="{EMBED_CLASS}" lang="{e(lang)}" data-notice="{e(notice)}"'
+        + (f' data-version="{version.number}"' if version else ' data-version="draft"') + ">",
+        "<style>\n" + _CSS.format(c=EMBED_CLASS, primary=clinic.branding.primary_color) + "</style>",
+        f"<h2>{e(title, quote=False)}</h2>",
+    ]
+    if version:
+        stamp = f"{site['version']} {version.number} · {site['effective']} {longdate(version.effective)}"
+        parts.append(f'<p class="{EMBED_CLASS}__stamp">{e(stamp, quote=False)}</p>')
+        if not in_force_now:
+            note = site["scheduled_banner"].format(date=longdate(version.effective))
+            parts.append(f'<p class="{EMBED_CLASS}__note">{e(note, quote=False)}</p>')
+    else:
+        parts.append(f'<p class="{EMBED_CLASS}__stamp {EMBED_CLASS}__note {EMBED_CLASS}__note--draft">'
+                     f'{e(site["draft_banner"], quote=False)}</p>')
+    parts.append(markdown_to_html(body, page_url))
+    parts.append(f'<p class="{EMBED_CLASS}__archive"><a href="{e(archive)}">{e(site["history"], quote=False)}</a></p>')
+    parts.append("</div>")
+    return "\n".join(parts) + "\n"
+
+
+def markdown_to_html(text: str, page_url: str | None = None) -> str:
+    """The notice body as HTML: headings one level down (the fragment's title is the h2), and relative
+    links made absolute against the notice's page when its address is known."""
+    md = markdown.Markdown(extensions=[*MARKDOWN_EXTENSIONS, _EmbedExtension(page_url)], output_format="html")
+    return md.convert(text)
+
+
+def link_snippet(loaded: LoadedClinic, state: NoticeState, *, project: Project | None = None) -> str:
+    """`<a href=".../privacy/">Website Privacy Policy · updated DATE</a>`, for the footer of the clinic's
+    main website. DATE is when the version in force took effect (left out if none is); written with
+    the templates' long date format when `project` is given, else as YYYY-MM-DD. The address is
+    absolute when the clinic has a `site_url`, else relative (`privacy/`, right only from the site's
+    own home page). Everything is escaped."""
+    base = _site_base(loaded)
+    href = urljoin(base, f"{state.notice}/") if base else f"{state.notice}/"
+    text = state.title
+    if state.current:
+        when = state.current.effective.isoformat()
+        updated = "updated"
+        if project is not None:
+            env = environment(project.templates_dir, state.current.lang)
+            when = env.filters["longdate"](state.current.effective)
+            updated = dict.get(env.globals["L"]["site"], "updated", updated)  # plain get: no missing-label error
+        text = f"{text} · {updated} {when}"
+    return f'<a href="{html.escape(href, quote=True)}">{html.escape(text, quote=False)}</a>'
+
+
+def _site_base(loaded: LoadedClinic) -> str | None:
+    url = loaded.clinic.site_url
+    if not url:
+        return None
+    parts = urlsplit(str(url))  # the site's folder: a query or fragment has no meaning here
+    path = parts.path if parts.path.endswith("/") else parts.path + "/"
+    return f"{parts.scheme}://{parts.netloc}{path}"
+
+
+# --------------------------------------------------------------------------------------------------
+
+
+class _Embed(Treeprocessor):
+    def __init__(self, md: markdown.Markdown, page_url: str | None):
+        super().__init__(md)
+        self.page_url = page_url
+
+    def run(self, root: etree.Element) -> None:
+        for el in root.iter():
+            match = re.fullmatch(r"h([1-5])", el.tag)
+            if match:
+                el.tag = f"h{int(match.group(1)) + 1}"
+            if el.tag == "a" and self.page_url:
+                href = el.get("href", "")
+                if href and not urlsplit(href).scheme and not href.startswith("#"):
+                    el.set("href", urljoin(self.page_url, href))
+
+
+class _EmbedExtension(Extension):
+    def __init__(self, page_url: str | None):
+        super().__init__()
+        self.page_url = page_url
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        md.treeprocessors.register(_Embed(md, self.page_url), "clinic_notice_embed", 0)

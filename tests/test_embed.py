@@ -1,0 +1,116 @@
+"""Embeddable notices: self-contained, escaped, stamped with their version, linked to their archive."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from urllib.parse import urlsplit
+
+from bs4 import BeautifulSoup
+
+from generator.build import prepare
+from generator.embed import EMBED_CLASS, embed_fragments, link_snippet
+from generator.pages import NoticeState
+from generator.versions import publish
+from tests.conftest import MINIMAL
+
+AS_OF = date(2026, 11, 22)
+HOSTILE = "<script>x</script>"
+SITE = "https://notices.example.org/t/"
+
+
+def project_with(make_project, extra: str = "", name: str = "Test Clinic"):
+    text = MINIMAL.replace("name: Test Clinic", f"name: '{name}'") + extra
+    return make_project({"clinics/t/clinic.yaml": text})
+
+
+def publish_all(project, effective: date, today: date = date(2026, 1, 5)) -> None:
+    (p,) = prepare(project, ["t"], today)
+    for notice, draft in p.drafts.items():
+        publish(project, "t", p.versions[notice], notice, draft.lang, draft.title, draft.markdown,
+                effective=effective, today=today, summary="First version.", approved_by="A. Officer",
+                technical=False)
+
+
+def fragments(project, as_of: date = AS_OF) -> dict[str, str]:
+    (p,) = prepare(project, ["t"], as_of)
+    return {k: v.decode("utf-8") for k, v in embed_fragments(project, p, as_of).items()}
+
+
+def test_one_fragment_per_notice_stamped_with_the_version_in_force(make_project):
+    project = project_with(make_project, f"site_url: {SITE}\n")
+    publish_all(project, effective=date(2026, 2, 1))
+    frags = fragments(project)
+    assert sorted(frags) == ["embed/cookies.html", "embed/hipaa.html", "embed/privacy.html"]
+    soup = BeautifulSoup(frags["embed/privacy.html"], "html.parser")
+    root = soup.find("div", class_=EMBED_CLASS)
+    assert root is not None and root.find("h2").get_text() == "Website Privacy Policy"
+    assert "Version 1 · In effect from February 1, 2026" in root.get_text()
+    assert not root.find("h1")  # the body's headings sit below the fragment's title
+    archive = root.find("a", string="Version history")
+    assert archive["href"] == SITE + "privacy/versions/"
+
+
+def test_archive_link_is_relative_without_a_site_url(make_project):
+    project = project_with(make_project)
+    publish_all(project, effective=date(2026, 2, 1))
+    soup = BeautifulSoup(fragments(project)["embed/cookies.html"], "html.parser")
+    assert soup.find("a", string="Version history")["href"] == "../cookies/versions/"
+
+
+def test_scheduled_version_is_shown_with_its_date_and_a_draft_is_marked(make_project):
+    project = project_with(make_project)
+    frags = fragments(project)
+    text = BeautifulSoup(frags["embed/privacy.html"], "html.parser").get_text(" ")
+    assert "Draft" in text and "Version 1" not in text
+
+    publish_all(project, effective=date(2027, 3, 1), today=AS_OF)
+    text = BeautifulSoup(fragments(project)["embed/privacy.html"], "html.parser").get_text(" ")
+    assert "Version 1 · In effect from March 1, 2027" in text
+    assert "takes effect on March 1, 2027" in text and "Draft" not in text
+
+
+def test_fragment_is_self_contained_and_escapes_clinic_text(make_project):
+    project = project_with(make_project, f"site_url: {SITE}\n", name=HOSTILE)
+    publish_all(project, effective=date(2026, 2, 1))
+    for name, frag in fragments(project).items():
+        assert not re.search(r"<\s*script", frag, re.IGNORECASE), name
+        assert "&lt;script&gt;x&lt;/script&gt;" in frag, name  # the clinic's name, shown as text
+        assert not re.search(r"<\s*(html|head|body|link|iframe|img|nav|header|footer)\b", frag, re.IGNORECASE), name
+        assert not re.search(r"\bsrc\s*=|@import|url\(", frag, re.IGNORECASE), name
+        soup = BeautifulSoup(frag, "html.parser")
+        (root,) = soup.find_all(recursive=False)  # one element: the whole fragment
+        assert EMBED_CLASS in root["class"]
+        style = root.find("style").get_text()
+        rules = [r.split("{")[0] for r in style.split("}") if r.strip()]
+        assert rules and all(sel.strip().startswith(f".{EMBED_CLASS}") for rule in rules for sel in rule.split(","))
+        for a in soup.find_all("a", href=True):
+            parts = urlsplit(a["href"])
+            assert parts.scheme in ("", "mailto", "tel", "https"), a
+            if parts.scheme == "https":
+                assert parts.netloc == "notices.example.org", a  # no other host
+
+
+def test_fragments_are_deterministic(make_project):
+    project = project_with(make_project, f"site_url: {SITE}\n")
+    publish_all(project, effective=date(2026, 2, 1))
+    assert fragments(project) == fragments(project)
+
+
+def test_link_snippet_points_at_the_notice_and_escapes(make_project):
+    project = project_with(make_project, f"site_url: {SITE}\n")
+    publish_all(project, effective=date(2026, 2, 1))
+    (p,) = prepare(project, ["t"], AS_OF)
+    privacy = p.states[0]
+    assert link_snippet(p.loaded, privacy) == \
+        f'<a href="{SITE}privacy/">Website Privacy Policy · updated 2026-02-01</a>'
+    assert link_snippet(p.loaded, privacy, project=project).endswith("· updated February 1, 2026</a>")
+
+    hostile = NoticeState("privacy", '<b>"Notice"</b> & co', privacy.versions, privacy.current, [], privacy.draft)
+    snippet = link_snippet(p.loaded, hostile)
+    assert "<b>" not in snippet and "&lt;b&gt;" in snippet and "&amp; co" in snippet
+
+    other = make_project({"clinics/u/clinic.yaml": MINIMAL + "site_url: https://notices.example.org/a&b'c\n"})
+    (p,) = prepare(other, ["u"], AS_OF)
+    snippet = link_snippet(p.loaded, p.states[0])
+    assert snippet == '<a href="https://notices.example.org/a&amp;b&#x27;c/privacy/">Website Privacy Policy</a>'
