@@ -13,6 +13,7 @@ from typing import Callable, Iterable
 
 from .colours import header_text, link_colour
 from .errors import DataErrors, Problem
+from .embed import embed_files
 from .feeds import feed_files
 from .load import LoadedClinic, Project, load_clinics
 from .pages import NoticeState, build_pages, notice_states, pdf_name, pdf_stamp, versions_json
@@ -69,21 +70,21 @@ def pdf_files(project: Project, p: Prepared) -> dict[str, bytes]:
             for s in p.states for v in s.versions}
 
 
-def site_spec(project: Project, p: Prepared, as_of: date, pdfs: bool = False) -> SiteSpec:
+def site_spec(project: Project, p: Prepared, as_of: date, pdfs: bool = False, preview: bool = False) -> SiteSpec:
     clinic = p.loaded.clinic
     primary = clinic.branding.primary_color
     logo = project.clinic_dir(p.loaded.slug) / clinic.branding.logo if clinic.branding.logo else None
     return SiteSpec(
         name=clinic.name,
         lang=clinic.languages[0],
-        pages=tuple(build_pages(project, p.loaded, p.states, as_of, pdfs)),
+        pages=tuple(build_pages(project, p.loaded, p.states, as_of, pdfs, preview)),
         primary_color=primary,
         link_color=link_colour(primary),
         header_text_color=header_text(primary),
         site_url=str(clinic.site_url) if clinic.site_url else None,
         logo=logo,
         extra_files={"versions.json": versions_json(p.loaded, p.states, as_of), **feed_files(p.loaded, p.versions),
-                     **(pdf_files(project, p) if pdfs else {})},
+                     **embed_files(project, p, as_of), **(pdf_files(project, p) if pdfs else {})},
         epoch=_epoch(p),
     )
 

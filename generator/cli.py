@@ -242,6 +242,69 @@ def notify(slugs: tuple[str, ...], root: str | None, as_of: date | None) -> None
         sys.exit(1)
 
 
+@main.command()
+@click.argument("slug")
+@click.option("--group", metavar="NAME", default=None, help="Start from groups/NAME.yaml.")
+@root_option
+@_errors_to_exit
+def new(slug: str, group: str | None, root: str | None) -> None:
+    """Create clinics/SLUG/clinic.yaml with every key present and explained. Never overwrites."""
+    from .scaffold import scaffold
+
+    project = _project(root)
+    path = scaffold(project, slug, group=group)
+    click.echo(f"wrote {project.rel(path)}")
+    click.echo(f'next: fill in each "" and what the clinic\'s notice states, then run `notices check {slug}`')
+
+
+@main.command()
+@click.argument("slugs", nargs=-1)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port (0: any free port).")
+@root_option
+@as_of_option
+@_errors_to_exit
+def serve(slugs: tuple[str, ...], host: str, port: int, root: str | None, as_of: date | None) -> None:
+    """Preview the sites on localhost, rebuilt when clinic data or templates change.
+
+    Unpublished changes are shown as drafts under a DRAFT banner; nothing is published or written
+    into site/.
+    """
+    import tempfile
+
+    from . import render, site
+    from .serve import serve as run_server
+
+    project = _project(root)
+    with tempfile.TemporaryDirectory(prefix="notices-preview-") as tmp:
+        out = Path(tmp)
+
+        def build_once() -> Path:
+            render.environment.cache_clear()  # labels and templates may have changed
+            day = as_of or date.today()
+            prepared = build_mod.prepare(project, slugs or None, day)
+            base = site.base_config(project.mkdocs_base)
+            for p in prepared:
+                spec = build_mod.site_spec(project, p, day, preview=True)
+                site.build_site(base, project.templates_dir / "assets", spec, out / p.loaded.slug)
+            return out / prepared[0].loaded.slug if len(prepared) == 1 else out
+
+        def on_error(exc: BaseException) -> None:
+            if isinstance(exc, DataErrors):
+                for problem in exc.problems:
+                    click.echo(str(problem), err=True)
+            else:
+                click.echo(f"error: {exc}", err=True)
+            click.echo("still serving the last good build", err=True)
+
+        try:
+            run_server(project, slugs or None, host, port, build_once=build_once, on_error=on_error,
+                       on_ready=lambda url: click.echo(f"serving on {url} (Ctrl-C to stop)", err=True),
+                       on_built=lambda _path: click.echo("rebuilt", err=True))
+        except KeyboardInterrupt:
+            pass
+
+
 @main.command(name="in-force")
 @click.argument("slug")
 @click.argument("on", metavar="YYYY-MM-DD")

@@ -77,6 +77,16 @@ def embed_fragments(project: Project, prepared: Prepared, as_of: date) -> dict[s
     return out
 
 
+def embed_files(project: Project, prepared: Prepared, as_of: date) -> dict[str, bytes]:
+    """What a build adds to the site for pasting elsewhere: `embed/<notice>.html` (the fragments) and
+    `embed/<notice>-link.html` (the footer link of `link_snippet`), for every notice."""
+    files = embed_fragments(project, prepared, as_of)
+    for state in prepared.states:
+        snippet = link_snippet(prepared.loaded, state, project=project)
+        files[f"{EMBED_DIR}/{state.notice}-link.html"] = (snippet + "\n").encode("utf-8")
+    return dict(sorted(files.items()))
+
+
 def fragment(project: Project, loaded: LoadedClinic, notice: str, *, title: str, lang: str, body: str,
              version: Version | None, in_force_now: bool) -> str:
     """One notice as an HTML fragment (see `embed_fragments`)."""

@@ -273,6 +273,8 @@ def _explain(err: dict, path: KeyPath) -> tuple[str, str]:
         return f"unknown key {key!r}", hint
     if kind == "missing":
         return "is required", "add this key"
+    if kind == "string_too_short" and value == "":
+        return "is empty", "fill it in"
     if kind == "literal_error":
         allowed = re.findall(r"'([^']*)'", err["ctx"]["expected"])
         close = difflib.get_close_matches(str(value), allowed, n=1, cutoff=0.6)

@@ -75,7 +75,9 @@ def pdf_stamp(labels: dict, name: str, version: Version) -> str:
 
 
 def build_pages(project: Project, loaded: LoadedClinic, states: list[NoticeState], as_of: date,
-                pdfs: bool = False) -> list[Page]:
+                pdfs: bool = False, preview: bool = False) -> list[Page]:
+    """Every page of the site. With `preview`, a notice whose data or templates now render differently
+    from its published text shows that draft, under a DRAFT banner, instead of the published text."""
     clinic = loaded.clinic
     lang = clinic.languages[0]
     env = environment(project.templates_dir, lang)
@@ -91,6 +93,8 @@ def build_pages(project: Project, loaded: LoadedClinic, states: list[NoticeState
     for s in states:
         main = f"{s.notice}/index.md"
         shown = s.shown
+        if preview and shown and (shown.content != s.draft.markdown or shown.title != s.draft.title):
+            shown = None  # the unpublished draft, under the DRAFT banner
         content = Markup(shown.content if shown else s.draft.markdown)
         pages.append(Page(main, render("notice", main, state=s, version=shown, content=content, own_notice=s.notice,
                                        title=shown.title if shown else s.draft.title), s.title))
@@ -99,8 +103,12 @@ def build_pages(project: Project, loaded: LoadedClinic, states: list[NoticeState
         previous: Version | None = None
         for v in s.versions:
             path = f"{s.notice}/v{v.number}/index.md"
-            pages.append(Page(path, render("version", path, state=s, version=v, content=Markup(v.content),
-                                           until=superseded_on(s.versions, v))))
+            until = superseded_on(s.versions, v)
+            archived = until is not None and until <= as_of
+            # An archived version stays at its address for the record, but search engines should not offer it.
+            front = "---\nrobots: noindex\n---\n\n" if archived else ""
+            pages.append(Page(path, front + render("version", path, state=s, version=v, content=Markup(v.content),
+                                                   until=until)))
             changes = f"{s.notice}/v{v.number}/changes/index.md"
             sections = diff(previous.content, v.content) if previous else []
             pages.append(Page(changes, render("changes", changes, state=s, version=v, previous=previous,

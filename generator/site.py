@@ -95,8 +95,9 @@ def build_site(base: dict, assets_dir: Path, spec: SiteSpec, dest: Path) -> list
         for page in spec.pages:
             _write(docs / page.path, page.markdown.encode("utf-8"))
         _write(docs / "assets" / "brand.css", brand_css(spec).encode())
-        for css in sorted(assets_dir.glob("*.css")):
-            _write(docs / "assets" / css.name, css.read_bytes())
+        own = sorted(p for p in assets_dir.glob("*") if p.suffix in (".css", ".js"))
+        for asset in own:
+            _write(docs / "assets" / asset.name, asset.read_bytes())
         base = copy.deepcopy(base)  # MkDocs validation consumes parts of the dicts it is given
         theme = dict(base.get("theme", {}))
         theme["language"] = spec.lang
@@ -115,7 +116,8 @@ def build_site(base: dict, assets_dir: Path, spec: SiteSpec, dest: Path) -> list
             site_dir=str(out),
             theme=theme,
             nav=[{p.nav_title: p.path} for p in spec.pages if p.nav_title],
-            extra_css=["assets/brand.css"] + [f"assets/{c.name}" for c in sorted(assets_dir.glob("*.css"))],
+            extra_css=["assets/brand.css"] + [f"assets/{a.name}" for a in own if a.suffix == ".css"],
+            extra_javascript=[f"assets/{a.name}" for a in own if a.suffix == ".js"],
         )
         collect = _Collect()
         logger = logging.getLogger("mkdocs")
@@ -123,6 +125,7 @@ def build_site(base: dict, assets_dir: Path, spec: SiteSpec, dest: Path) -> list
         try:
             with _source_date_epoch(spec.epoch):
                 config = _config(work, options)
+                config.plugins["clinic-notices-robots"] = _robots_plugin()
                 build(config)
         except (MkDocsException, OSError) as exc:
             raise NoticesError(f"building {dest.name}: {exc}") from exc
@@ -149,6 +152,20 @@ def _config(work: Path, options: dict):
                            + "; ".join(f"{key}: {err}" for key, err in errors)
                            + " (check mkdocs.yml and the clinic's branding)")
     return config
+
+
+def _robots_plugin():
+    """A page whose front matter says `robots: noindex` gets the meta tag that keeps it out of search."""
+    from mkdocs.plugins import BasePlugin
+
+    class Robots(BasePlugin):
+        def on_post_page(self, output: str, page, config):  # noqa: ANN001
+            value = page.meta.get("robots")
+            if value == "noindex":
+                return output.replace("<head>", '<head>\n    <meta name="robots" content="noindex">', 1)
+            return output
+
+    return Robots()
 
 
 def _write(path: Path, data: bytes) -> None:

@@ -30,8 +30,10 @@ def example_sites(tmp_path_factory):
         yield project, base, browser
 
 
-def pages(site: Path) -> list[str]:
-    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html") if p.name != "404.html")
+def pages(site: Path, fragments: bool = True) -> list[str]:
+    """Every page; with fragments, the embeddable pieces too (they are not whole documents)."""
+    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")
+                  if p.name != "404.html" and (fragments or "/embed/" not in p.as_posix()))
 
 
 def test_no_page_makes_a_request_off_its_own_origin(example_sites):
@@ -68,3 +70,31 @@ def test_notice_pages_fit_a_360px_phone(example_sites):
             assert page.locator("article h1").count() == 1
     context.close()
     assert too_wide == []
+
+
+def _axe_source() -> str:
+    import axe_playwright_python
+
+    return (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text(encoding="utf-8")
+
+
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def test_every_page_has_no_wcag_2_1_aa_violation(example_sites):
+    project, base, browser = example_sites
+    axe = _axe_source()
+    context = browser.new_context()
+    page = context.new_page()
+    problems = []
+    checked = 0
+    for rel in pages(project.site_dir, fragments=False):
+        page.goto(f"{base}/{rel}", wait_until="networkidle")
+        page.add_script_tag(content=axe)
+        result = page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG)
+        checked += 1
+        for v in result["violations"]:
+            problems.append(f"{rel}: {v['id']} ({v['impact']}): {v['help']} — {v['nodes'][0]['target']}")
+    context.close()
+    assert checked >= 20
+    assert problems == []

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from bs4 import BeautifulSoup
 
 from generator.build import prepare
-from generator.embed import EMBED_CLASS, embed_fragments, link_snippet
+from generator.embed import EMBED_CLASS, embed_files, embed_fragments, link_snippet
 from generator.pages import NoticeState
 from generator.versions import publish
 from tests.conftest import MINIMAL
@@ -114,3 +114,14 @@ def test_link_snippet_points_at_the_notice_and_escapes(make_project):
     (p,) = prepare(other, ["u"], AS_OF)
     snippet = link_snippet(p.loaded, p.states[0])
     assert snippet == '<a href="https://notices.example.org/a&amp;b&#x27;c/privacy/">Website Privacy Policy</a>'
+
+
+def test_embed_files_hold_the_fragments_and_the_footer_links(make_project):
+    project = project_with(make_project, f"site_url: {SITE}\n")
+    publish_all(project, effective=date(2026, 2, 1))
+    (p,) = prepare(project, ["t"], AS_OF)
+    files = embed_files(project, p, AS_OF)
+    assert sorted(files) == ["embed/cookies-link.html", "embed/cookies.html", "embed/hipaa-link.html",
+                             "embed/hipaa.html", "embed/privacy-link.html", "embed/privacy.html"]
+    assert files["embed/privacy-link.html"].decode() == \
+        f'<a href="{SITE}privacy/">Website Privacy Policy · updated February 1, 2026</a>\n'
