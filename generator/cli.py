@@ -171,7 +171,8 @@ def publish(slug: str, notice: str, effective: date | None, summary: str, approv
     draft = p.drafts[notice]
     version = versions_mod.next_version(p.versions[notice], notice, draft.lang, draft.title, draft.markdown,
                                         effective=effective, today=today, summary=summary,
-                                        approved_by=approved_by, technical=technical, allow_findings=allow_findings)
+                                        approved_by=approved_by, technical=technical, allow_findings=allow_findings,
+                                        translations=p.translations(notice))
     ctx = context(project, p, today)
     ctx.versions = {**ctx.versions, notice: [*p.versions[notice], version]}
     errors = [f for f in run_one(ctx).findings if f.severity == ERROR and f.notice in (notice, None)]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import posixpath
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -74,20 +74,63 @@ def pdf_stamp(labels: dict, name: str, version: Version) -> str:
     return f"{name} · {version.title} · {labels['site']['version']} {version.number} · {labels['site']['effective']} {effective}"
 
 
+def localized(states: list[NoticeState], lang: str, drafts: dict[str, Rendered]) -> tuple[list[NoticeState], set]:
+    """The states as a reader of `lang` sees them: each version in that language where it was published
+    in it. Versions published before the language was added keep their first language, and are
+    returned in the second value so that their pages can say so."""
+    untranslated: set[tuple[str, int]] = set()
+
+    def in_lang(v: Version) -> Version:
+        text = v.text_in(lang)
+        if text is None:
+            untranslated.add((v.notice, v.number))
+            return v
+        return replace(v, lang=lang, title=text[0], content=text[1], translations=())
+
+    out = []
+    for s in states:
+        versions = [in_lang(v) for v in s.versions]
+        by_number = {v.number: v for v in versions}
+        current = by_number[s.current.number] if s.current else None
+        draft = drafts[s.notice]
+        out.append(NoticeState(s.notice, current.title if current else draft.title, versions, current,
+                               [by_number[v.number] for v in s.upcoming], draft))
+    return out, untranslated
+
+
+def lang_prefix(clinic_langs: list[str], lang: str) -> str:
+    """Where a language's pages live inside the clinic's site: the first at the root, others in <lang>/."""
+    return "" if lang == clinic_langs[0] else f"{lang}/"
+
+
 def build_pages(project: Project, loaded: LoadedClinic, states: list[NoticeState], as_of: date,
-                pdfs: bool = False, preview: bool = False) -> list[Page]:
-    """Every page of the site. With `preview`, a notice whose data or templates now render differently
-    from its published text shows that draft, under a DRAFT banner, instead of the published text."""
+                pdfs: bool = False, preview: bool = False, lang: str | None = None,
+                drafts: dict[str, Rendered] | None = None) -> list[Page]:
+    """Every page of the site in one language (the clinic's first by default). With `preview`, a notice
+    whose data or templates now render differently from its published text shows that draft, under a
+    DRAFT banner, instead of the published text."""
     clinic = loaded.clinic
-    lang = clinic.languages[0]
+    lang = lang or clinic.languages[0]
+    untranslated: set = set()
+    if drafts is not None:
+        states, untranslated = localized(states, lang, drafts)
     env = environment(project.templates_dir, lang)
     labels = env.globals["L"]
     banners = announcements(states, as_of, clinic.notifications.banner_days)
+    here = lang_prefix(clinic.languages, lang)
 
     def render(template: str, path: str, **context: Any) -> str:
+        def lang_url(other: str) -> Markup:
+            # The same page in another language: a separate site beside this one, so a plain relative link.
+            folder = posixpath.dirname(path)
+            target = posixpath.join(lang_prefix(clinic.languages, other), folder) or "."
+            return Markup(posixpath.relpath(target, posixpath.join(here, folder) or ".").rstrip("/") + "/")
+
         return env.get_template(f"pages/{template}.md.j2").render(
-            clinic=clinic, states=states, as_of=as_of, page=path, banners=banners, pdfs=pdfs, pdf_name=pdf_name,
-            url=lambda target: _url(path, target), **{"own_notice": None, **context})
+            clinic=clinic, states=states, as_of=as_of, page=path, banners=banners, pdfs=pdfs and not here,
+            pdf_name=pdf_name, untranslated=untranslated, lang_url=lang_url,
+            url=lambda target: _url(path, target),
+            root_url=lambda target: _url(here + path, target), **{"own_notice": None, **context})
 
     pages = [Page("index.md", render("index", "index.md"), labels["site"]["home"])]
     for s in states:

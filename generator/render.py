@@ -41,6 +41,10 @@ def escape_markdown(value: Any) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
+class TemplateMissing(NoticesError):
+    """A language or a notice has no template: an error, never a silent fallback to another language."""
+
+
 @dataclass(frozen=True)
 class Rendered:
     """One notice, rendered: its title and Markdown body, without the page's version stamp."""
@@ -61,7 +65,7 @@ def template_name(clinic: Clinic, notice: str) -> str:
 def environment(templates_dir: Path, lang: str) -> jinja2.Environment:
     lang_dir = templates_dir / lang
     if not lang_dir.is_dir():
-        raise NoticesError(f"{lang_dir}: no templates for language {lang!r} (add the folder, or remove the language)")
+        raise TemplateMissing(f"there are no templates for it (templates/{lang}/)")
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(lang_dir)]),
         undefined=jinja2.StrictUndefined,
@@ -135,7 +139,7 @@ def render_notice(project: Project, loaded: LoadedClinic, notice: str, lang: str
         template = env.get_template(name)
         text = template.render(clinic=clinic, notice=notice, notices=clinic.notices)
     except jinja2.TemplateNotFound as exc:
-        raise NoticesError(f"templates/{lang}/{exc.name}: missing template for the {notice} notice in {lang!r}") from exc
+        raise TemplateMissing(f"templates/{lang}/{exc.name} is missing (the {notice} notice)") from exc
     except jinja2.UndefinedError as exc:
         raise NoticesError(f"templates/{lang}/{name}: {exc.message} (the template uses a value the data model lacks)") from exc
     except jinja2.TemplateSyntaxError as exc:

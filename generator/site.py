@@ -49,6 +49,7 @@ class SiteSpec:
     logo: Path | None = None
     extra_files: dict[str, bytes] = field(default_factory=dict)  # copied as they are, like versions.json
     epoch: int = 0  # SOURCE_DATE_EPOCH: fixes the only dates MkDocs writes (the sitemap's)
+    children: dict[str, "SiteSpec"] = field(default_factory=dict)  # sites built inside this one, like es/
 
 
 class _Collect(logging.Handler):
@@ -83,60 +84,69 @@ def brand_css(spec: SiteSpec) -> str:
 
 
 def build_site(base: dict, assets_dir: Path, spec: SiteSpec, dest: Path) -> list[str]:
-    """Build `spec` into `dest` atomically. Returns MkDocs' warnings; raises NoticesError on failure."""
-    from mkdocs.commands.build import build
-    from mkdocs.exceptions import MkDocsException
-
+    """Build `spec` (and its children, each in its own folder) into `dest` atomically.
+    Returns MkDocs' warnings; raises NoticesError on failure."""
     dest = dest.resolve()  # MkDocs resolves relative paths against the config file's folder
     dest.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".build-{dest.name}-", dir=dest.parent))
     try:
-        docs, out = work / "docs", work / "site"
-        for page in spec.pages:
-            _write(docs / page.path, page.markdown.encode("utf-8"))
-        _write(docs / "assets" / "brand.css", brand_css(spec).encode())
-        own = sorted(p for p in assets_dir.glob("*") if p.suffix in (".css", ".js"))
-        for asset in own:
-            _write(docs / "assets" / asset.name, asset.read_bytes())
-        base = copy.deepcopy(base)  # MkDocs validation consumes parts of the dicts it is given
-        theme = dict(base.get("theme", {}))
-        theme["language"] = spec.lang
-        if spec.logo:
-            logo = f"assets/logo{spec.logo.suffix.lower()}"
-            _write(docs / logo, spec.logo.read_bytes())
-            theme["logo"] = logo
-            theme["favicon"] = logo
-        options = dict(base)
-        options.update(
-            # Material prints site_name unescaped in places (even inside attributes) and with `| e` in
-            # others: escaped once here, and marked as Markup so that `| e` leaves it as it is.
-            site_name=Markup(html.escape(spec.name, quote=True)),
-            site_url=spec.site_url,
-            docs_dir=str(docs),
-            site_dir=str(out),
-            theme=theme,
-            nav=[{p.nav_title: p.path} for p in spec.pages if p.nav_title],
-            extra_css=["assets/brand.css"] + [f"assets/{a.name}" for a in own if a.suffix == ".css"],
-            extra_javascript=[f"assets/{a.name}" for a in own if a.suffix == ".js"],
-        )
-        collect = _Collect()
-        logger = logging.getLogger("mkdocs")
-        logger.addHandler(collect)
-        try:
-            with _source_date_epoch(spec.epoch):
-                config = _config(work, options)
-                config.plugins["clinic-notices-robots"] = _robots_plugin()
-                build(config)
-        except (MkDocsException, OSError) as exc:
-            raise NoticesError(f"building {dest.name}: {exc}") from exc
-        finally:
-            logger.removeHandler(collect)
-        for name, data in sorted(spec.extra_files.items()):
-            _write(out / name, data)
-        _swap(out, dest)
-        return collect.messages
+        warnings = _build_into(base, assets_dir, spec, work / "site", work / "src")
+        for name, child in sorted(spec.children.items()):
+            warnings += _build_into(base, assets_dir, child, work / "site" / name, work / f"src-{name}")
+        _swap(work / "site", dest)
+        return warnings
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _build_into(base: dict, assets_dir: Path, spec: SiteSpec, out: Path, work: Path) -> list[str]:
+    from mkdocs.commands.build import build
+    from mkdocs.exceptions import MkDocsException
+
+    work.mkdir(parents=True)
+    docs = work / "docs"
+    for page in spec.pages:
+        _write(docs / page.path, page.markdown.encode("utf-8"))
+    _write(docs / "assets" / "brand.css", brand_css(spec).encode())
+    own = sorted(p for p in assets_dir.glob("*") if p.suffix in (".css", ".js"))
+    for asset in own:
+        _write(docs / "assets" / asset.name, asset.read_bytes())
+    base = copy.deepcopy(base)  # MkDocs validation consumes parts of the dicts it is given
+    theme = dict(base.get("theme", {}))
+    theme["language"] = spec.lang
+    if spec.logo:
+        logo = f"assets/logo{spec.logo.suffix.lower()}"
+        _write(docs / logo, spec.logo.read_bytes())
+        theme["logo"] = logo
+        theme["favicon"] = logo
+    options = dict(base)
+    options.update(
+        # Material prints site_name unescaped in places (even inside attributes) and with `| e` in
+        # others: escaped once here, and marked as Markup so that `| e` leaves it as it is.
+        site_name=Markup(html.escape(spec.name, quote=True)),
+        site_url=spec.site_url,
+        docs_dir=str(docs),
+        site_dir=str(out),
+        theme=theme,
+        nav=[{p.nav_title: p.path} for p in spec.pages if p.nav_title],
+        extra_css=["assets/brand.css"] + [f"assets/{a.name}" for a in own if a.suffix == ".css"],
+        extra_javascript=[f"assets/{a.name}" for a in own if a.suffix == ".js"],
+    )
+    collect = _Collect()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(collect)
+    try:
+        with _source_date_epoch(spec.epoch):
+            config = _config(work, options)
+            config.plugins["clinic-notices-robots"] = _robots_plugin()
+            build(config)
+    except (MkDocsException, OSError) as exc:
+        raise NoticesError(f"building {spec.name!r}: {exc}") from exc
+    finally:
+        logger.removeHandler(collect)
+    for name, data in sorted(spec.extra_files.items()):
+        _write(out / name, data)
+    return collect.messages
 
 
 def _config(work: Path, options: dict):

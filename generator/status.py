@@ -26,7 +26,8 @@ def statuses(prepared: list[Prepared]) -> list[NoticeStatus]:
     for p in prepared:
         for s in p.states:
             latest = s.versions[-1] if s.versions else None
-            changed = latest is None or latest.content != s.draft.markdown or latest.title != s.draft.title
+            changed = (latest is None or latest.content != s.draft.markdown or latest.title != s.draft.title
+                       or latest.translations != p.translations(s.notice))
             rows.append(NoticeStatus(
                 p.loaded.slug, s.notice, s.current.number if s.current else None,
                 s.current.effective if s.current else None,

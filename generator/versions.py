@@ -39,6 +39,7 @@ class _Record(BaseModel):
     summary: str
     kind: str = Field(pattern=f"^({MATERIAL}|{TECHNICAL})$")
     allow_findings: Optional[str] = None
+    translations: dict[str, dict[str, str]] = Field(default_factory=dict)
     sha256: str
 
 
@@ -55,23 +56,40 @@ class Version:
     kind: str
     content: str
     allow_findings: Optional[str] = None
+    # Other languages, frozen with the first: lang -> (title, content). Kept in v<N>.<lang>.md.
+    translations: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def material(self) -> bool:
         return self.kind == MATERIAL
 
     @property
+    def langs(self) -> list[str]:
+        return [self.lang, *(t[0] for t in self.translations)]
+
+    def text_in(self, lang: str) -> tuple[str, str] | None:
+        """(title, content) in a language, or None if this version was not published in it."""
+        if lang == self.lang:
+            return self.title, self.content
+        return next(((title, content) for code, title, content in self.translations if code == lang), None)
+
+    @property
     def slug_path(self) -> str:
         return f"{self.notice}/v{self.number}"
 
     def digest(self) -> str:
-        return content_hash(self._record_without_hash(), self.content)
+        # Translations are hashed with the first language's text, each under its code.
+        content = self.content + "".join(f"\n\x00{code}\n{text}" for code, _, text in self.translations)
+        return content_hash(self._record_without_hash(), content)
 
     def _record_without_hash(self) -> dict:
         record = asdict(self)
         record.pop("content")
+        translations = record.pop("translations")
         for key in ("effective", "published"):
             record[key] = record[key].isoformat()
+        if translations:  # absent when there are none, so single-language records keep their hash
+            record["translations"] = {code: {"title": title} for code, title, _ in translations}
         return record
 
     def record(self) -> dict:
@@ -96,8 +114,8 @@ def load_versions(project: Project, slug: str, notices: list[str]) -> dict[str, 
         found: list[Version] = []
         if folder.is_dir():
             for path in sorted(folder.iterdir(), key=_number_of):
-                if path.suffix == ".md" and path.with_suffix(".json").is_file():
-                    continue
+                if path.suffix == ".md" and re.match(r"^v\d+(\.[a-z]{2})?\.md$", path.name):
+                    continue  # content files, read with their record
                 version, problem = _read(project, path, notice)
                 if problem:
                     problems.append(problem)
@@ -135,8 +153,15 @@ def _read(project: Project, path: Path, notice: str) -> tuple[Version | None, Pr
     except (ValueError, ValidationError) as exc:
         return None, Problem(shown, None, None, "", f"is not a valid version record: {str(exc).splitlines()[0]}",
                              "restore it from git: published versions are never edited")
-    fields = record.model_dump(exclude={"sha256"})
-    version = Version(**fields, content=content)
+    fields = record.model_dump(exclude={"sha256", "translations"})
+    translations = []
+    for code, info in sorted(record.translations.items()):
+        other = path.with_name(f"{path.stem}.{code}.md")
+        if not re.match(r"^[a-z]{2}$", code) or not other.is_file():
+            return None, Problem(project.rel(other), None, None, "", "is missing",
+                                 "restore it from git: a published version is never deleted")
+        translations.append((code, info.get("title", ""), other.read_text(encoding="utf-8")))
+    version = Version(**fields, content=content, translations=tuple(translations))
     if record.number != int(match.group(1)) or record.notice != notice:
         return None, Problem(shown, None, None, "number", "does not match the file name",
                              "restore it from git: published versions are never edited")
@@ -175,14 +200,15 @@ def superseded_on(versions: list[Version], version: Version) -> date | None:
 
 def next_version(existing: list[Version], notice: str, lang: str, title: str, content: str, *,
                  effective: date | None, today: date, summary: str, approved_by: str, technical: bool,
-                 allow_findings: str | None = None) -> Version:
+                 allow_findings: str | None = None,
+                 translations: tuple[tuple[str, str, str], ...] = ()) -> Version:
     """The version that publishing `content` would create. Refuses, with the reason and the fix."""
     if not summary.strip():
         raise NoticesError("--summary is empty: say in a sentence what changed, for the history and the feeds")
     if not approved_by.strip():
         raise NoticesError("--approved-by is empty: name who approved this version")
     latest = existing[-1] if existing else None
-    if latest and latest.content == content and latest.title == title:
+    if latest and latest.content == content and latest.title == title and latest.translations == translations:
         raise NoticesError(f"{notice}: nothing changed since version {latest.number}; "
                            "edit the clinic's data or the templates first (see `notices diff`)")
     if technical:
@@ -204,14 +230,15 @@ def next_version(existing: list[Version], notice: str, lang: str, title: str, co
     return Version(notice=notice, number=(latest.number + 1 if latest else 1), lang=lang, title=title,
                    effective=effective, published=today, approved_by=approved_by.strip(),
                    summary=summary.strip(), kind=TECHNICAL if technical else MATERIAL, content=content,
-                   allow_findings=allow_findings)
+                   allow_findings=allow_findings, translations=translations)
 
 
 def write_version(project: Project, slug: str, version: Version) -> None:
     """Store a new version. Never overwrites: an existing file is an error, and nothing is written."""
     folder = versions_dir(project, slug, version.notice)
     json_path, md_path = folder / f"v{version.number}.json", folder / f"v{version.number}.md"
-    for path in (json_path, md_path):
+    others = [(folder / f"v{version.number}.{code}.md", text) for code, _, text in version.translations]
+    for path in (json_path, md_path, *(p for p, _ in others)):
         if path.exists():
             raise NoticesError(f"{project.rel(path)} already exists: a published version is never overwritten; "
                                "restore the versions folder from git")
@@ -219,6 +246,9 @@ def write_version(project: Project, slug: str, version: Version) -> None:
     # 'x' refuses to open a file that exists, should one appear between the check and the write.
     with md_path.open("x", encoding="utf-8", newline="\n") as fh:
         fh.write(version.content)
+    for path, text in others:
+        with path.open("x", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
     with json_path.open("x", encoding="utf-8", newline="\n") as fh:
         fh.write(json.dumps(version.record(), indent=2, ensure_ascii=False) + "\n")
 

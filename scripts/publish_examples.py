@@ -43,10 +43,15 @@ def _publish_all(project: Project, loaded: LoadedClinic, notices: list[str], *, 
     for notice in notices:
         existing = load_versions(project, loaded.slug, [notice])[notice]
         r = render_notice(project, loaded, notice)
-        if existing and existing[-1].content == r.markdown:
+        translations = tuple((lang, (t := render_notice(project, loaded, notice, lang)).title, t.markdown)
+                             for lang in loaded.clinic.languages[1:])
+        if existing and existing[-1].content == r.markdown and existing[-1].translations == translations:
             continue  # this edit does not change this notice's text
-        v = publish(project, loaded.slug, existing, notice, r.lang, r.title, r.markdown, effective=effective,
-                    today=today, summary=summary, approved_by=APPROVER, technical=technical,
+        only_translated = bool(existing) and existing[-1].content == r.markdown
+        v = publish(project, loaded.slug, existing, notice, r.lang, r.title, r.markdown,
+                    effective=None if only_translated else effective, translations=translations,
+                    today=today, summary="Now also in Spanish." if only_translated else summary,
+                    approved_by=APPROVER, technical=technical or only_translated,
                     allow_findings=allow_findings)
         print(f"{loaded.slug} {notice} v{v.number} effective {v.effective} ({v.kind})")
 
@@ -64,7 +69,7 @@ def main(today: date) -> None:
                          allow_findings=REAL_GAPS)
             continue
         providers = [p.model_dump(exclude_unset=True, mode="json") for p in loaded.clinic.service_providers]
-        first = _with(loaded, legal_name="Harbourview Family Clinc Example LLC",
+        first = _with(loaded, languages=loaded.clinic.languages[:1], legal_name="Harbourview Family Clinc Example LLC",
                       service_providers=providers[:1], retention__minimum_years_after_last_treatment=7)
         _publish_all(project, first, notices, today=date(2025, 1, 6), effective=date(2025, 1, 15),
                      summary="First version of our notices.")
@@ -74,8 +79,9 @@ def main(today: date) -> None:
         paying = _with(fixed, service_providers=providers)
         _publish_all(project, paying, ["privacy", "hipaa"], today=date(2025, 8, 4), effective=date(2025, 9, 1),
                      summary="We now use Example Pay to take card payments.")
-        _publish_all(project, loaded, ["privacy", "hipaa"], today=today, effective=date(2027, 1, 15),
-                     summary="We now keep medical records for 10 years after your last visit, not 7.")
+        _publish_all(project, loaded, notices, today=today, effective=date(2027, 1, 15),
+                     summary="We now keep medical records for 10 years after your last visit, not 7; "
+                             "our notices are now also in Spanish.")
 
 
 if __name__ == "__main__":
