@@ -482,6 +482,13 @@ class Collections(Strict):
     only_as_law_allows_or_you_authorize: bool = False
 
 
+class LanguageAssistance(Strict):
+    """Free language help the clinic offers (Section 1557 taglines, checklist LANG-01)."""
+
+    languages: list[Language] = Field(min_length=1, description="Languages in which help is offered; a tagline is shown in each.")
+    phone: Optional[Phone] = Field(None, description="Number to call for help; the clinic's phone if left out.")
+
+
 class RelatedOrganization(Strict):
     name: Text = Field(description="A related organization, such as a parent company or a sister clinic.")
     shares: list[Literal["personal", "health", "website"]] = Field(
@@ -542,6 +549,7 @@ class Clinic(Strict):
     marketing: Marketing = Field(default_factory=Marketing)
     disclosures: list[Disclosure] = Field(default_factory=list)
     service_providers: list[ServiceProvider] = Field(default_factory=list)
+    language_assistance: Optional[LanguageAssistance] = None
     related_organizations: list[RelatedOrganization] = Field(
         default_factory=list, description="Related organizations information is shared with (PIPEDA 4.8.2(e)).")
     cookies: Cookies = Field(default_factory=Cookies)

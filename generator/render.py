@@ -78,12 +78,14 @@ def environment(templates_dir: Path, lang: str) -> jinja2.Environment:
     labels = _StrictDict()
     for path in sorted(lang_dir.glob("*.yaml")):  # labels.yaml (vocabularies), site.yaml (page words)
         labels.update(_labels(path))
-    env.globals.update(L=labels, lang=lang, link=link, mailto=mailto, tel=tel)
+    env.globals.update(L=labels, lang=lang, link=link, mailto=mailto, tel=tel,
+                       labels_of=lambda code: environment(templates_dir, code).globals["L"])
     env.filters.update(
         join_and=functools.partial(join_and, conj=labels["words"]["and"]),
         join_or=functools.partial(join_and, conj=labels["words"]["or"]),
         label=lambda ids, kind: [labels[kind][i] for i in ids],
         ids=lambda entries: [e.item for e in entries],
+        pick=lambda ids, words: [words[i] for i in ids],
         longdate=lambda d: labels["date_format"].format(month=labels["months"][d.month - 1], day=d.day, year=d.year),
     )
     return env
@@ -143,7 +145,8 @@ def render_notice(project: Project, loaded: LoadedClinic, notice: str, lang: str
     except jinja2.UndefinedError as exc:
         raise NoticesError(f"templates/{lang}/{name}: {exc.message} (the template uses a value the data model lacks)") from exc
     except jinja2.TemplateSyntaxError as exc:
-        raise NoticesError(f"templates/{lang}/{exc.name}:{exc.lineno}: {exc.message}") from exc
+        where = project.rel(Path(exc.filename)) if exc.filename else f"templates/{lang}/{exc.name}"
+        raise NoticesError(f"{where}:{exc.lineno}: {exc.message}") from exc
     title = env.globals["L"]["notice_title"][_title_key(clinic, notice)]
     return Rendered(notice, lang, title, _tidy(text))
 

@@ -153,6 +153,7 @@ DATA_CASES = {
     "XD-01": ("us", lambda c: _with(c, cookies__items=[{"name": "x", "provider": "Unlisted Co", "purpose": "analytics",
                                                          "duration": "1 day", "party": "third", "category": "analytics"}])),
     "PL-01": ("us", lambda c: replace_readable(c, "privacy", "Notwithstanding multitudinous considerations, organizational administrative responsibilities necessitate comprehensive documentation. " * 40)),
+    "LANG-01": ("us", lambda c: replace_text(c, "hipaa", "Si habla español", "")),
     "PIPEDA-01": ("ca", lambda c: _with(c, contact__address=None)),
     "PIPEDA-03": ("ca", lambda c: _with(c, collection={})),
     "PIPEDA-04": ("ca", lambda c: _with(c, uses={})),
@@ -244,3 +245,15 @@ def test_list_rules_prints_every_rule_with_its_citation():
     out = CliRunner().invoke(main, ["check", "--list-rules"]).output
     for rule in RULES:
         assert rule.id in out and rule.citation in out
+
+
+def test_a_hard_summary_fires_pl_01(clinics):
+    project, prepared = clinics
+    ctx = context(project, prepared["us"], TODAY)
+    assert "PL-01" not in fired(ctx)
+    broken = copy.copy(ctx)
+    broken.summaries = {**ctx.summaries, "cookies": "Notwithstanding multitudinous organizational considerations, comprehensive documentation necessitates deliberation. " * 5}
+    assert fired(broken) == {"PL-01"}
+    gone = copy.copy(ctx)
+    gone.summaries = {**ctx.summaries, "privacy": ""}
+    assert fired(gone) == {"PL-01"}

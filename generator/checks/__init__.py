@@ -11,9 +11,11 @@ from datetime import date
 
 from ..build import Prepared
 from ..load import Project
+from ..render import render_notice
 from . import canada, cookies, hipaa, plain, us_privacy
-from .base import ERROR, WARNING, Context, Finding, Rule, plain_text, readable_text
+from .base import ERROR, WARNING, Context, Finding, Rule, plain_text, readable_text, summary_text
 
+CHECKED_LANGUAGE = "en"
 RULES: list[Rule] = [*hipaa.RULES, *us_privacy.RULES, *canada.RULES, *cookies.RULES, *plain.RULES]
 
 
@@ -24,18 +26,26 @@ class Result:
     findings: list[Finding] = field(default_factory=list)
     checked: list[tuple[Rule, str | None]] = field(default_factory=list)  # (rule, why not applicable)
     grades: dict[str, float] = field(default_factory=dict)
+    summary_grades: dict[str, float] = field(default_factory=dict)
 
 
 def context(project: Project, p: Prepared, as_of: date) -> Context:
-    texts = {n: plain_text(d.markdown) for n, d in p.drafts.items()}
-    readable = {n: readable_text(d.markdown) for n, d in p.drafts.items()}
-    return Context(p.loaded.slug, p.loaded.clinic, texts, readable, p.versions, as_of,
+    drafts = p.drafts
+    if p.loaded.clinic.languages[0] != CHECKED_LANGUAGE:
+        # The rules look for the checklist's elements in English words; every language is rendered
+        # from the same data and from templates kept line for line alike, so English stands for all.
+        drafts = {n: render_notice(project, p.loaded, n, CHECKED_LANGUAGE) for n in p.loaded.clinic.notices}
+    texts = {n: plain_text(d.markdown) for n, d in drafts.items()}
+    readable = {n: readable_text(d.markdown) for n, d in drafts.items()}
+    summaries = {n: summary_text(d.markdown) for n, d in drafts.items()}
+    return Context(p.loaded.slug, p.loaded.clinic, texts, readable, summaries, p.versions, as_of,
                    project.rel(project.clinic_dir(p.loaded.slug) / "clinic.yaml"), project.templates_dir,
                    p.loaded.locations)
 
 
 def run_one(ctx: Context, rules: list[Rule] = RULES) -> Result:
-    result = Result(ctx.slug, ctx.file, grades=plain.grades(ctx))
+    result = Result(ctx.slug, ctx.file, grades=plain.grades(ctx),
+                    summary_grades=plain.summary_grades(ctx))
     for rule in rules:
         reason = rule.applies(ctx)
         result.checked.append((rule, reason))

@@ -39,6 +39,7 @@ class Context:
     clinic: Clinic
     texts: dict[str, str]  # notice → plain text, whitespace folded
     readable: dict[str, str]  # the same, each block ended as a sentence: what readability is scored on
+    summaries: dict[str, str]  # each notice's "at a glance" layer, as readable text
     versions: dict[str, list[Version]]
     as_of: date
     file: str  # the clinic file, for locations in reports
@@ -79,6 +80,12 @@ def readable_text(md: str) -> str:
     text = html.unescape(re.sub(r"<[^>]+>", " ", rendered))
     text = re.sub(r"([.!?:;])\s*\.(\s|$)", r"\1\2", text)  # a block that already ends a sentence
     return " ".join(text.split())
+
+
+def summary_text(md: str) -> str:
+    """The "at a glance" layer of a notice (its section with the id at-a-glance), as readable text."""
+    match = re.search(r"^##[^\n]*\{: #at-a-glance \}\n(.*?)(?=^## |\Z)", md, re.S | re.M)
+    return readable_text(match.group(1)) if match else ""
 
 
 def always(_: Context) -> Optional[str]:

@@ -11,6 +11,7 @@ from .base import WARNING, Context, Rule, always
 from .hipaa import HEADER
 
 TARGET = 8.0
+SUMMARY_TARGET = 6.0
 _PYPHEN = {"en": "en_US", "es": "es", "fr": "fr"}
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 
@@ -36,12 +37,37 @@ def grades(ctx: Context) -> dict[str, float]:
     return {n: grade(t, ctx.clinic.languages[0]) for n, t in sorted(ctx.readable.items())}
 
 
+def summary_grades(ctx: Context) -> dict[str, float]:
+    return {n: grade(t, ctx.clinic.languages[0]) for n, t in sorted(ctx.summaries.items()) if t}
+
+
 def _check(ctx: Context) -> list[str]:
-    return [f"the {n} notice reads at grade {g}, above {TARGET:g}" for n, g in grades(ctx).items() if g > TARGET]
+    body = [f"the {n} notice reads at grade {g}, above {TARGET:g}" for n, g in grades(ctx).items() if g > TARGET]
+    missing = [f"the {n} notice has no 'at a glance' summary" for n, t in sorted(ctx.summaries.items()) if not t]
+    summary = [f"the {n} notice's 'at a glance' summary reads at grade {g}, above {SUMMARY_TARGET:g}"
+               for n, g in summary_grades(ctx).items() if g > SUMMARY_TARGET]
+    return body + missing + summary
 
 
 RULES = [
     Rule("PL-01", None, "HIPAA 164.520(b)(1) plain language; CCPA §7003; PIPEDA 4.8.1",
-         f"Flesch-Kincaid grade of each notice's body at most {TARGET:g}",
+         f"Flesch-Kincaid grade at most {TARGET:g} for each notice's body and {SUMMARY_TARGET:g} for its summary",
          "templates/<lang>/*.md.j2: shorter sentences, everyday words", _check, always, WARNING),
 ]
+
+
+def _taglines(ctx: Context) -> list[str]:
+    from ..render import environment  # each tagline's words are its own language's templates'
+
+    problems = []
+    for code in ctx.clinic.language_assistance.languages:
+        words = environment(ctx.templates_dir, code).globals["L"]["tagline"]
+        for notice in ctx.texts:
+            if notice != "cookies" and words not in ctx.text(notice):
+                problems.append(f"the {notice} notice has no tagline in {code!r}")
+    return problems
+
+
+RULES.append(Rule("LANG-01", None, "Section 1557, 45 CFR 92.11", "a notice of free language help in each language the clinic names",
+                  "clinic.yaml: language_assistance; templates/<lang>/partials/taglines.md.j2", _taglines,
+                  lambda ctx: None if ctx.clinic.language_assistance else "the clinic names no language assistance (language_assistance)"))

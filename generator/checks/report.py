@@ -19,7 +19,8 @@ def to_text(results: list[Result]) -> str:
             lines.append(f"  {f.severity:7} {f.rule}{where} {f.message}")
             lines.append(f"          rule: {f.citation}; fix: {f.fix}")
         lines.append("  readability (Flesch-Kincaid grade): "
-                     + ", ".join(f"{n} {g}" for n, g in r.grades.items()))
+                     + ", ".join(f"{n} {g}" for n, g in r.grades.items())
+                     + "; summaries: " + ", ".join(f"{n} {g}" for n, g in r.summary_grades.items()))
         lines.append("")
     return "\n".join(lines)
 
@@ -31,6 +32,7 @@ def to_json(results: list[Result]) -> str:
             "clinic": r.slug,
             "file": r.file,
             "readability": r.grades,
+            "summary_readability": r.summary_grades,
             "findings": [f.__dict__ for f in r.findings],
             "rules": [{"rule": rule.id, "notice": rule.notice, "citation": rule.citation,
                        "applies": reason is None, **({"not_applicable_because": reason} if reason else {})}
