@@ -6,6 +6,7 @@ content and its immutable record only, so later template or data edits cannot ch
 
 from __future__ import annotations
 
+import html
 import json
 import posixpath
 from dataclasses import dataclass, replace
@@ -98,6 +99,30 @@ def localized(states: list[NoticeState], lang: str, drafts: dict[str, Rendered])
     return out, untranslated
 
 
+def print_stamp(labels: dict, name: str, version: Version | None) -> Markup:
+    """A page-margin box with the version stamp, so that every printed page carries it. Made in Python:
+    the text goes into a CSS string, escaped for CSS, and Markdown leaves the <style> block alone."""
+    if version is None:
+        return Markup("")
+    text = pdf_stamp(labels, name, version)
+    css = "".join(c if c.isalnum() or c in " .,·:-" else f"\\{ord(c):06x}" for c in text)
+    return Markup(f'<style media="print">@page {{ @bottom-left {{ content: "{css}"; font-size: 8pt; }} }}</style>')
+
+
+def lookup_form(labels: dict, root: str) -> Markup:
+    """The in-force page's date form; notices.js answers it from versions.json. Escaped here, in Python,
+    because Markdown leaves raw HTML as it is."""
+    e = lambda text: html.escape(str(text), quote=True)  # noqa: E731
+    site = labels["site"]
+    return Markup(
+        f'<form class="in-force-lookup" data-versions="{e(root)}versions.json" data-root="{e(root)}" '
+        f'data-version="{e(site["version"])}" data-none="{e(site["lookup_none"])}">'
+        f'<label for="in-force-date">{e(site["lookup_label"])}</label> '
+        f'<input type="date" id="in-force-date" name="date" required> '
+        f'<button type="submit" class="md-button">{e(site["lookup_button"])}</button></form>\n'
+        f'<div id="in-force-result" aria-live="polite"></div>')
+
+
 def lang_prefix(clinic_langs: list[str], lang: str) -> str:
     """Where a language's pages live inside the clinic's site: the first at the root, others in <lang>/."""
     return "" if lang == clinic_langs[0] else f"{lang}/"
@@ -129,6 +154,8 @@ def build_pages(project: Project, loaded: LoadedClinic, states: list[NoticeState
         return env.get_template(f"pages/{template}.md.j2").render(
             clinic=clinic, states=states, as_of=as_of, page=path, banners=banners, pdfs=pdfs and not here,
             pdf_name=pdf_name, untranslated=untranslated, lang_url=lang_url,
+            print_stamp=lambda version: print_stamp(labels, clinic.name, version),
+            lookup_form=lambda: lookup_form(labels, _url(here + path, "x").removesuffix("x")),
             url=lambda target: _url(path, target),
             root_url=lambda target: _url(here + path, target), **{"own_notice": None, **context})
 

@@ -98,3 +98,36 @@ def test_every_page_has_no_wcag_2_1_aa_violation(example_sites):
     context.close()
     assert checked >= 20
     assert problems == []
+
+
+def test_printing_a_notice_hides_navigation_and_stamps_every_page(example_sites):
+    import io
+
+    import pypdf
+
+    project, base, browser = example_sites
+    page = browser.new_page()
+    page.goto(f"{base}/lux-aesthetics/hipaa/", wait_until="networkidle")
+    reader = pypdf.PdfReader(io.BytesIO(page.pdf(format="Letter")))
+    page.close()
+    assert len(reader.pages) >= 3
+    for printed in reader.pages:
+        text = printed.extract_text()
+        assert "Version 1" in text and "November 22, 2026" in text
+    assert "Search" not in reader.pages[0].extract_text()  # the header and search are not printed
+
+
+def test_the_in_force_page_answers_for_a_date(example_sites):
+    project, base, browser = example_sites
+    page = browser.new_page()
+    page.goto(f"{base}/harbourview-family-clinic/in-force/", wait_until="networkidle")
+    page.fill("#in-force-date", "2025-06-01")
+    page.click("form.in-force-lookup button")
+    page.wait_for_selector("#in-force-result li")
+    answers = page.locator("#in-force-result li").all_inner_texts()
+    assert "Website Privacy Policy — Version 2" in answers   # v2 from April 2, v3 only from September 1
+    assert "Cookie Notice — Version 1" in answers
+    page.click("text=Website Privacy Policy — Version 2")
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith("/harbourview-family-clinic/privacy/v2/")
+    page.close()

@@ -153,6 +153,7 @@ DATA_CASES = {
     "XD-01": ("us", lambda c: _with(c, cookies__items=[{"name": "x", "provider": "Unlisted Co", "purpose": "analytics",
                                                          "duration": "1 day", "party": "third", "category": "analytics"}])),
     "PL-01": ("us", lambda c: replace_readable(c, "privacy", "Notwithstanding multitudinous considerations, organizational administrative responsibilities necessitate comprehensive documentation. " * 40)),
+    "A11Y-01": ("us", lambda c: _with(c, branding={"primary_color": "#ffee88"})),
     "LANG-01": ("us", lambda c: replace_text(c, "hipaa", "Si habla español", "")),
     "PIPEDA-01": ("ca", lambda c: _with(c, contact__address=None)),
     "PIPEDA-03": ("ca", lambda c: _with(c, collection={})),

@@ -110,7 +110,8 @@ def test_failed_build_leaves_the_previous_site(make_project, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(mk, "build", explode)
-    result = CliRunner().invoke(main, ["build", "--root", str(project.root)])
+    # --force: nothing changed since the first build, which an incremental build would skip.
+    result = CliRunner().invoke(main, ["build", "--force", "--root", str(project.root)])
     assert result.exit_code == 1 and "disk full" in result.output
     assert tree_bytes(project.site_dir / "t") == before
     assert [p.name for p in project.site_dir.iterdir()] == ["t"]  # no temporary folder left behind

@@ -71,3 +71,19 @@ def _taglines(ctx: Context) -> list[str]:
 RULES.append(Rule("LANG-01", None, "Section 1557, 45 CFR 92.11", "a notice of free language help in each language the clinic names",
                   "clinic.yaml: language_assistance; templates/<lang>/partials/taglines.md.j2", _taglines,
                   lambda ctx: None if ctx.clinic.language_assistance else "the clinic names no language assistance (language_assistance)"))
+
+
+def _brand_contrast(ctx: Context) -> list[str]:
+    from ..colours import AA_TEXT, WHITE, contrast, link_colour
+
+    colour = ctx.clinic.branding.primary_color
+    ratio = contrast(colour, WHITE)
+    if ratio >= AA_TEXT:
+        return []
+    return [f"the brand colour {colour} has a contrast of {ratio:.1f}:1 with white, under {AA_TEXT}:1, "
+            f"so links and text use {link_colour(colour)} instead; choose a darker colour to see it used for text"]
+
+
+RULES.append(Rule("A11Y-01", None, "WCAG 2.1 AA 1.4.3; HHS Section 504 rule, 45 CFR 84.84",
+                  "the brand colour is dark enough to be used for text on white (4.5:1)",
+                  "clinic.yaml: branding.primary_color", _brand_contrast, always, WARNING))

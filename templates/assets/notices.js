@@ -12,3 +12,39 @@
   }
   if (typeof document$ !== "undefined") { document$.subscribe(label); } else { document.addEventListener("DOMContentLoaded", label); }
 })();
+
+/* "Which version was in force on a date": the in-force page's form looks the date up in the site's own
+   versions.json (same origin; no request leaves the site). Words come from the page, in its language. */
+(function () {
+  function setup() {
+    var form = document.querySelector("form.in-force-lookup");
+    if (!form || form.dataset.ready) { return; }
+    form.dataset.ready = "1";
+    var out = document.getElementById("in-force-result");
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var day = form.querySelector("input[type=date]").value;
+      if (!day) { return; }
+      fetch(form.dataset.versions).then(function (r) { return r.json(); }).then(function (data) {
+        out.textContent = "";
+        var list = document.createElement("ul");
+        data.notices.forEach(function (notice) {
+          var found = null;
+          notice.versions.forEach(function (v) { if (v.effective <= day) { found = v; } });
+          var item = document.createElement("li");
+          if (found) {
+            var link = document.createElement("a");
+            link.href = form.dataset.root + found.url;
+            link.textContent = found.title + " — " + form.dataset.version + " " + found.number;
+            item.appendChild(link);
+          } else {
+            item.textContent = notice.notice + ": " + form.dataset.none;
+          }
+          list.appendChild(item);
+        });
+        out.appendChild(list);
+      });
+    });
+  }
+  if (typeof document$ !== "undefined") { document$.subscribe(setup); } else { document.addEventListener("DOMContentLoaded", setup); }
+})();
