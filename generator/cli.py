@@ -69,27 +69,84 @@ def main() -> None:
     """Build clinics' privacy notices into versioned static websites."""
 
 
+def _shard(_ctx: Any, _param: Any, value: str | None) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    k, sep, n = value.partition("/")
+    if not (sep and k.isdigit() and n.isdigit() and 1 <= int(k) <= int(n)):
+        raise click.BadParameter(f"{value!r} is not a shard; write K/N with 1 <= K <= N, like 2/4")
+    return int(k), int(n)
+
+
 @main.command()
 @click.argument("slugs", nargs=-1)
 @click.option("--pdf/--no-pdf", default=True, show_default=True,
               help="Make a PDF of every published version (cached in .cache/: each is made once).")
+@click.option("--force", is_flag=True,
+              help="Rebuild every clinic asked for, even those whose inputs have not changed since their last build.")
+@click.option("--dry-run", is_flag=True,
+              help="List the clinics that would be rebuilt (and why) or removed; write nothing.")
+@click.option("--shard", callback=_shard, default=None, metavar="K/N",
+              help="Build only the K-th of N stable parts of the clinics (for a CI matrix; each clinic always "
+                   "falls in the same part).")
+@click.option("--workers", "-j", type=click.IntRange(min=1), default=None,
+              help="Processes that build sites [default: one per core].")
 @root_option
 @as_of_option
 @_errors_to_exit
-def build(slugs: tuple[str, ...], pdf: bool, root: str | None, as_of: date | None) -> None:
-    """Build every clinic's site into site/<slug>/ (or only the SLUGS named)."""
+def build(slugs: tuple[str, ...], pdf: bool, force: bool, dry_run: bool, shard: tuple[int, int] | None,
+          workers: int | None, root: str | None, as_of: date | None) -> None:
+    """Build every clinic's site into site/<slug>/ (or only the SLUGS named).
+
+    A clinic whose data, group file, templates, shared files and build options are unchanged since its
+    last build, on a date when its site says the same, is skipped and its site kept. Sites of clinics
+    whose folder was deleted are removed (unless SLUGS are named).
+    """
+    from . import parallel
+
     project = _project(root)
-    total = len(slugs) or len(project.slugs())
-    count = iter(range(1, total + 1))
+    plans: list[build_mod.Plan] = []
+    bar: Any = None
+
+    def on_plan(plan: build_mod.Plan) -> None:
+        nonlocal bar
+        plans.append(plan)
+        if dry_run:
+            for slug, reasons in plan.build.items():
+                click.echo(f"build {slug}: {'; '.join(reasons)}")
+            for slug in plan.remove:
+                why = f"not in shard {shard[0]}/{shard[1]}" if shard and (project.clinic_dir(slug) / "clinic.yaml").is_file() \
+                    else f"clinics/{slug}/ is gone"
+                click.echo(f"remove {slug}: {why}")
+        elif len(plan.build) > 1 and sys.stderr.isatty():
+            bar = click.progressbar(length=len(plan.build), label="building", file=sys.stderr,
+                                    show_pos=True, show_eta=True, item_show_func=lambda s: s)
+            bar.__enter__()
 
     def progress(slug: str) -> None:
-        click.echo(f"[{next(count)}/{total}] building {slug}", err=True)
+        if bar is not None:
+            bar.update(1, slug)
 
-    results = build_mod.build(project, slugs or None, as_of=as_of, progress=progress, pdfs=pdf)
+    try:
+        results = build_mod.build(project, slugs or None, as_of=as_of, progress=progress, pdfs=pdf,
+                                  incremental=not force, workers=workers or parallel.default_workers(),
+                                  shard=shard, dry_run=dry_run, on_plan=on_plan)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    plan = plans[0]
+    kept = len(plan.keep) + len(plan.restamp)
+    if dry_run:
+        click.echo(f"{len(plan.build)} to build, {kept} unchanged, {len(plan.remove)} to remove "
+                   "(dry run: nothing was written)")
+        return
     for r in results:
         for w in r.warnings:
             click.echo(f"warning: {r.slug}: {w}", err=True)
-    click.echo(f"built {len(results)} site{'s' if len(results) != 1 else ''} into {project.rel(project.site_dir)}/")
+    summary = f"built {len(results)} site{'s' if len(results) != 1 else ''} into {project.rel(project.site_dir)}/"
+    extras = [f"{kept} unchanged"] if kept else []
+    extras += [f"{len(plan.remove)} removed"] if plan.remove else []
+    click.echo(summary + (f" ({', '.join(extras)})" if extras else ""))
 
 
 @main.command()

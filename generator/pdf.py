@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import os
 from pathlib import Path
 
 import markdown
@@ -51,7 +52,7 @@ def cached_pdf(cache_dir: Path, clinic_name: str, version: Version, stamp: str) 
         return path.read_bytes()
     data = render_pdf(clinic_name, version, stamp)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")  # one per process: workers may make the same PDF at once
     tmp.write_bytes(data)
     tmp.replace(path)
     return data

@@ -5,7 +5,16 @@ MkDocs config is built as a Python dict from the root `mkdocs.yml` (our own file
 settings, so clinic text never passes through MkDocs' YAML loader, which can construct objects.
 
 Publishing a site is all or nothing: it is built into a temporary folder beside its destination and
-swapped in only once the build has succeeded.
+swapped in only once the build has succeeded. `stage_site` and `swap_in` split those two steps, so that
+a run of many clinics can build every site first and swap them all in only once all have succeeded.
+
+Speed: every build in a process shares two caches, the only places this project reaches into MkDocs'
+internals (tests/test_mkdocs_internals.py fails loudly if MkDocs changes under them):
+- the Jinja bytecode of Material's templates (MkDocs makes a new Environment for every build, which
+  recompiled every template each time), kept in memory and, if `set_bytecode_dir` was called, on disk
+  so that a new process starts warm;
+- the theme's file listing (about 14,500 files, mostly icons), which MkDocs walks and filters per build.
+Neither changes what is built: a cached and an uncached build are byte-identical (tested).
 """
 
 from __future__ import annotations
@@ -17,11 +26,13 @@ import logging
 import os
 import shutil
 import tempfile
+import types
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Callable, Iterator
 
+import jinja2
 import yaml
 from markupsafe import Markup
 
@@ -61,10 +72,17 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+_BASES: dict[bytes, dict] = {}
+
+
 def base_config(mkdocs_yml: Path) -> dict:
     try:
-        return yaml.safe_load(mkdocs_yml.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
+        raw = mkdocs_yml.read_bytes()
+        if raw not in _BASES:  # parsed once per process for the same bytes
+            _BASES.clear()
+            _BASES[raw] = yaml.safe_load(raw.decode("utf-8")) or {}
+        return copy.deepcopy(_BASES[raw])
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise NoticesError(f"{mkdocs_yml}: cannot read the shared MkDocs base: {exc}") from exc
 
 
@@ -90,13 +108,28 @@ def build_site(base: dict, assets_dir: Path, spec: SiteSpec, dest: Path) -> list
     dest.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".build-{dest.name}-", dir=dest.parent))
     try:
-        warnings = _build_into(base, assets_dir, spec, work / "site", work / "src")
-        for name, child in sorted(spec.children.items()):
-            warnings += _build_into(base, assets_dir, child, work / "site" / name, work / f"src-{name}")
-        _swap(work / "site", dest)
+        warnings = stage_site(base, assets_dir, spec, work)
+        swap_in(work / "site", dest)
         return warnings
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def stage_site(base: dict, assets_dir: Path, spec: SiteSpec, work: Path) -> list[str]:
+    """Build `spec` and its children into `work`/site, using `work` for scratch files; touch nothing
+    else. `swap_in` publishes the result. Returns MkDocs' warnings; raises NoticesError on failure."""
+    work = work.resolve()
+    warnings = _build_into(base, assets_dir, spec, work / "site", work / "src")
+    for name, child in sorted(spec.children.items()):
+        warnings += _build_into(base, assets_dir, child, work / "site" / name, work / f"src-{name}")
+    for scratch in [work / "src", *(work / f"src-{name}" for name in spec.children)]:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return warnings
+
+
+def swap_in(staged: Path, dest: Path) -> None:
+    """Replace `dest` (if any) with the built site `staged`, whole."""
+    _swap(staged, dest.resolve())
 
 
 def _build_into(base: dict, assets_dir: Path, spec: SiteSpec, out: Path, work: Path) -> list[str]:
@@ -105,18 +138,18 @@ def _build_into(base: dict, assets_dir: Path, spec: SiteSpec, out: Path, work: P
 
     work.mkdir(parents=True)
     docs = work / "docs"
-    for page in spec.pages:
-        _write(docs / page.path, page.markdown.encode("utf-8"))
-    _write(docs / "assets" / "brand.css", brand_css(spec).encode())
+    docs.mkdir()
+    sources: dict[str, str | bytes] = {page.path: page.markdown for page in spec.pages}
+    sources["assets/brand.css"] = brand_css(spec).encode()
     own = sorted(p for p in assets_dir.glob("*") if p.suffix in (".css", ".js"))
     for asset in own:
-        _write(docs / "assets" / asset.name, asset.read_bytes())
+        sources[f"assets/{asset.name}"] = asset.read_bytes()
     base = copy.deepcopy(base)  # MkDocs validation consumes parts of the dicts it is given
     theme = dict(base.get("theme", {}))
     theme["language"] = spec.lang
     if spec.logo:
         logo = f"assets/logo{spec.logo.suffix.lower()}"
-        _write(docs / logo, spec.logo.read_bytes())
+        sources[logo] = spec.logo.read_bytes()
         theme["logo"] = logo
         theme["favicon"] = logo
     options = dict(base)
@@ -136,9 +169,11 @@ def _build_into(base: dict, assets_dir: Path, spec: SiteSpec, out: Path, work: P
     logger = logging.getLogger("mkdocs")
     logger.addHandler(collect)
     try:
-        with _source_date_epoch(spec.epoch):
+        with _source_date_epoch(spec.epoch), _themes_found_once():
             config = _config(work, options)
             config.plugins["clinic-notices-robots"] = _robots_plugin()
+            config.plugins["clinic-notices-sources"] = _sources_plugin(sources)
+            _warm(config)
             build(config)
     except (MkDocsException, OSError) as exc:
         raise NoticesError(f"building {spec.name!r}: {exc}") from exc
@@ -178,6 +213,19 @@ def _robots_plugin():
     return Robots()
 
 
+def _sources_plugin(sources: dict[str, str | bytes]):
+    """The site's pages and assets, handed to MkDocs from memory, in the order MkDocs lists a docs folder."""
+    from mkdocs.plugins import BasePlugin
+    from mkdocs.structure.files import File, Files, file_sort_key
+
+    class Sources(BasePlugin):
+        def on_files(self, files, config):  # noqa: ANN001
+            own = sorted((File.generated(config, uri, content=data) for uri, data in sources.items()), key=file_sort_key)
+            return Files(own + [f for f in files if f.src_uri not in sources])
+
+    return Sources()
+
+
 def _write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
@@ -204,3 +252,212 @@ def _source_date_epoch(epoch: int) -> Iterator[None]:
             del os.environ["SOURCE_DATE_EPOCH"]
         else:
             os.environ["SOURCE_DATE_EPOCH"] = before
+
+
+# --------------------------------------------------------------------------------------------------
+# Caches shared by the builds of one process. MkDocs internals used here, and nowhere else:
+#   - `config.theme.get_env()` (mkdocs.theme.Theme.get_env) makes the theme's Jinja Environment; we
+#     wrap it on the config's own Theme instance to give that Environment our bytecode cache and a
+#     memoised `list_templates`;
+#   - `Files.add_files_from_theme` lists the theme's files through `env.list_templates(filter_func=f)`,
+#     where `f` is a nested function whose result depends only on `config.theme.static_templates`
+#     and `mkdocs.utils.markdown_extensions`: both are part of the memo's key.
+# If MkDocs is not a version these were checked against, or the nested filter is not found, builds
+# run uncached (slower, same output) and tests/test_mkdocs_internals.py fails.
+
+MKDOCS_TESTED = ("1.6.",)  # MkDocs versions whose internals the caches were checked against
+CACHES_ENABLED = os.environ.get("NOTICES_NO_MKDOCS_CACHE", "") in ("", "0")
+
+
+class _Bytecode(jinja2.BytecodeCache):
+    """Compiled templates by Jinja's key (template name and file); each checked against its source's
+    checksum by Jinja when loaded, so an edited template is recompiled, never served stale."""
+
+    def __init__(self) -> None:
+        self.memory: dict[str, bytes] = {}
+        self.directory: Path | None = None
+        self.hits = 0
+        self.misses = 0
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = self.memory.get(bucket.key)
+        if data is None and self.directory is not None:
+            try:
+                data = (self.directory / f"{bucket.key}.cache").read_bytes()
+            except OSError:
+                data = None
+        if data is not None:
+            bucket.bytecode_from_string(data)  # resets the bucket if the magic or checksum differ
+        if bucket.code is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+            self.memory[bucket.key] = data  # type: ignore[assignment]
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = bucket.bytecode_to_string()
+        if len(self.memory) >= 2000:  # many projects in one process (tests): start afresh
+            self.memory.clear()
+        self.memory[bucket.key] = data
+        if self.directory is not None:
+            try:
+                self.directory.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.directory)
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
+                os.replace(tmp, self.directory / f"{bucket.key}.cache")
+            except OSError:
+                pass  # a cache that cannot be written is only slower
+
+
+_BYTECODE = _Bytecode()
+_LISTINGS: dict[tuple, tuple[str, ...]] = {}
+_ENVS: dict[tuple, jinja2.Environment] = {}
+_STATS = {"listings_made": 0, "listings_reused": 0, "envs_reused": 0}
+
+
+def preload() -> None:
+    """Import what a build uses, so that worker processes forked from here start with it."""
+    import importlib
+
+    for module in ("mkdocs.commands.build", "mkdocs.config.defaults", "material.plugins.search.plugin"):
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            pass
+
+
+def shared_bytecode_cache() -> jinja2.BytecodeCache:
+    """The bytecode cache of this process, for other Jinja environments (the notices' templates)."""
+    return _BYTECODE
+
+
+def set_bytecode_dir(path: Path | None) -> None:
+    """Also keep the compiled theme templates in `path`, so that a new process starts warm."""
+    _BYTECODE.directory = path
+
+
+def cache_stats() -> dict[str, int]:
+    return {"bytecode_hits": _BYTECODE.hits, "bytecode_misses": _BYTECODE.misses, **_STATS}
+
+
+def clear_caches() -> None:
+    _THEMES.clear()
+    _BYTECODE.memory.clear()
+    _LISTINGS.clear()
+    _ENVS.clear()
+
+
+def _theme_filter_code() -> types.CodeType | None:
+    """The code of the filter that `Files.add_files_from_theme` hands to `list_templates`."""
+    from mkdocs.structure.files import Files
+
+    method = getattr(Files, "add_files_from_theme", None)
+    code = getattr(method, "__code__", None)
+    found = [c for c in (code.co_consts if code else ()) if isinstance(c, types.CodeType) and c.co_name == "filter"]
+    if len(found) == 1 and found[0].co_freevars == ("config",):
+        return found[0]
+    return None
+
+
+def caches_supported() -> bool:
+    import mkdocs
+    from mkdocs.theme import Theme
+
+    return (mkdocs.__version__.startswith(MKDOCS_TESTED) and callable(getattr(Theme, "get_env", None))
+            and _theme_filter_code() is not None)
+
+
+def _theme_listing(env: jinja2.Environment, extensions: Any, filter_func: Callable[[str], bool]) -> list[str]:
+    """`env.list_templates(extensions, filter_func)` for the theme filter, without walking into folders
+    whose name starts with a dot: the filter drops every path with such a part ('.*', '*/.*'), and
+    Material's `.icons` holds most of its ~14,500 files. Same list (tested), a fraction of the time."""
+    loader = env.loader
+    if not isinstance(loader, jinja2.FileSystemLoader):
+        return env.list_templates(extensions=extensions, filter_func=filter_func)
+    found: set[str] = set()
+    for searchpath in loader.searchpath:
+        for dirpath, dirnames, filenames in os.walk(searchpath, followlinks=loader.followlinks):
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+            for filename in filenames:
+                name = os.path.join(dirpath, filename)[len(searchpath):].strip(os.path.sep).replace(os.path.sep, "/")
+                found.add(name[2:] if name[:2] == "./" else name)
+    names = sorted(found)
+    if extensions is not None:
+        names = [n for n in names if "." in n and n.rsplit(".", 1)[1] in extensions]
+    return [n for n in names if filter_func(n)]
+
+
+_THEMES: list = []
+
+
+@contextmanager
+def _themes_found_once() -> Iterator[None]:
+    """MkDocs looks up the installed themes (entry points: slow) twice per config, clearing its own
+    cache in between (Theme._load_theme_config). They do not change while a process runs."""
+    import mkdocs.utils
+
+    original = mkdocs.utils.get_themes
+    if not CACHES_ENABLED or not caches_supported() or not hasattr(original, "cache_clear"):
+        yield
+        return
+    if not _THEMES:
+        _THEMES.append(original())
+
+    class Found:
+        def __call__(self) -> Any:
+            return _THEMES[0]
+
+        def cache_clear(self) -> None:
+            pass
+
+    mkdocs.utils.get_themes = Found()  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        mkdocs.utils.get_themes = original
+
+
+def _warm(config: Any) -> None:
+    """Give this build's theme the shared caches (see above)."""
+    if not CACHES_ENABLED or not caches_supported():
+        return
+    import mkdocs.utils
+
+    theme = config.theme
+    make_env = type(theme).get_env
+    filter_code = _theme_filter_code()
+
+    # The Environment itself can serve every build with the same theme folders and language, unless a
+    # plugin changes it per build (on_env) or the theme has a custom_dir, whose templates may be edited
+    # while a process runs (MkDocs' Environment does not reload templates).
+    reuse = not config.plugins.events.get("env") and not getattr(theme, "custom_dir", None)
+    env_key = (tuple(theme.dirs), str(theme.locale), frozenset(theme.static_templates))
+
+    def get_env() -> jinja2.Environment:
+        if reuse and env_key in _ENVS:
+            _STATS["envs_reused"] += 1
+            return _ENVS[env_key]
+        env = make_env(theme)
+        env.bytecode_cache = _BYTECODE
+        plain = env.list_templates
+
+        def list_templates(extensions: Any = None, filter_func: Callable[[str], bool] | None = None) -> list[str]:
+            if filter_func is None or getattr(filter_func, "__code__", None) is not filter_code:
+                return plain(extensions=extensions, filter_func=filter_func)
+            key = (tuple(theme.dirs), frozenset(theme.static_templates), tuple(mkdocs.utils.markdown_extensions),
+                   tuple(extensions) if extensions else None)
+            listing = _LISTINGS.get(key)
+            if listing is None:
+                listing = _LISTINGS[key] = tuple(_theme_listing(env, extensions, filter_func))
+                _STATS["listings_made"] += 1
+            else:
+                _STATS["listings_reused"] += 1
+            return list(listing)
+
+        env.list_templates = list_templates  # type: ignore[method-assign]
+        if reuse:
+            _ENVS[env_key] = env
+        return env
+
+    theme.get_env = get_env

@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m benchmarks.build` (see README, "Scale and CI")."""

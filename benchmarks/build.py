@@ -1,0 +1,343 @@
+"""How fast `notices build` is at scale: `python -m benchmarks.build [--clinics 1000]`.
+
+Generates N fictional clinics (each a US clinic with three notices and three published versions, one
+of each notice; `--versions 3` gives each notice three, nine per clinic; in ten groups), then times, each as its own `notices build --no-pdf` process, as a user runs it:
+  1. the full build;
+  2. a second build with nothing changed (every clinic skipped, its site kept), three times: the median;
+  3. one clinic's data edited (only that clinic rebuilt), three times: the median; then 10 and 100
+     clinics edited;
+and the naive way on a sample: the same site written as a MkDocs project and built by `mkdocs build`
+as its own process, one per clinic. PDFs are off (`--no-pdf`): they are made once per version and
+cached in .cache/pdf, so they cost nothing on later builds; the first build with PDFs costs more.
+
+Peak memory is the largest sum of the resident memory of the build process and its workers, sampled
+from /proc every 0.1 s (shared pages are counted in each process, so this overstates it).
+The last line printed is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import replace
+from datetime import date, timedelta
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+AS_OF = date(2026, 11, 22)
+GROUPS = 10
+PROTOTYPE = REPO / "clinics" / "harbourview-family-clinic" / "clinic.yaml"
+DROP = {"group", "name", "legal_name", "site_url", "clinic_website", "languages", "branding"}
+
+
+def log(line: str) -> None:
+    print(line, flush=True)
+
+
+# --------------------------------------------------------------------------------------------------
+# The fictional clinics
+
+
+def _without_keys(text: str, keys: set[str]) -> str:
+    out, skipping = [], False
+    for line in text.splitlines():
+        top = re.match(r"^([A-Za-z_]+)\s*:", line)
+        if top:
+            skipping = top.group(1) in keys
+        elif line and not line[0].isspace() and not line.startswith("#"):
+            skipping = False
+        if not skipping:
+            out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def slug_of(i: int) -> str:
+    return f"bench-{i:04d}"
+
+
+def clinic_yaml(i: int, body: str) -> str:
+    slug = slug_of(i)
+    colour = f"{(i * 2654435761) % 0xFFFFFF:06x}"
+    return (f"group: bench-group-{i % GROUPS:02d}\n"
+            f"name: Bench Clinic {i:04d} (fictional)\n"
+            f"legal_name: Bench Clinic {i:04d} Example LLC\n"
+            f"site_url: https://notices.example.org/{slug}/\n"
+            f"clinic_website: https://{slug}.example.org/\n"
+            f"branding:\n  primary_color: \"#{colour}\"\n" + body)
+
+
+def make_project(root: Path, n: int, per_notice: int = 1) -> None:
+    """A project with the real templates and mkdocs.yml and n fictional clinics, each notice with
+    `per_notice` published versions (1 to 3)."""
+    from generator.build import prepare
+    from generator.load import Project
+    from generator.render import escape_markdown
+    from generator.versions import MATERIAL, Version, write_version
+
+    shutil.copytree(REPO / "templates", root / "templates")
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    group_text = (REPO / "groups" / "jane-app-clinics.yaml").read_text(encoding="utf-8")
+    (root / "groups").mkdir()
+    for g in range(GROUPS):
+        (root / "groups" / f"bench-group-{g:02d}.yaml").write_text(group_text, encoding="utf-8")
+    body = _without_keys(PROTOTYPE.read_text(encoding="utf-8"), DROP)
+    for i in range(n):
+        folder = root / "clinics" / slug_of(i)
+        folder.mkdir(parents=True)
+        (folder / "clinic.yaml").write_text(clinic_yaml(i, body), encoding="utf-8")
+
+    project = Project(root)
+    (proto,) = prepare(project, [slug_of(0)], AS_OF)  # the drafts, rendered once; other clinics differ by name
+    proto_name = escape_markdown(proto.loaded.clinic.name)
+    proto_legal = escape_markdown(proto.loaded.clinic.legal_name)
+    v2_text = ("\n## What changed in October\n\nWe now send appointment reminders by text message as well as "
+               "by email. You can ask us to stop at any time.\n")
+    v3_text = ("\n## What changes in December\n\nWe will keep records of online bookings for six years instead "
+               "of seven, and delete them securely after that.\n")
+    for i in range(n):
+        name = escape_markdown(f"Bench Clinic {i:04d} (fictional)")
+        legal = escape_markdown(f"Bench Clinic {i:04d} Example LLC")
+        off = timedelta(days=i % 28)
+        for notice, draft in proto.drafts.items():
+            v1_content = draft.markdown.replace(proto_legal, legal).replace(proto_name, name)
+            v1 = Version(notice=notice, number=1, lang="en", title=draft.title, effective=date(2025, 1, 15) + off,
+                         published=date(2025, 1, 15) + off, approved_by="A. Officer", summary="First version.",
+                         kind=MATERIAL, content=v1_content)
+            v2 = replace(v1, number=2, effective=date(2025, 10, 1) + off, published=date(2025, 9, 1) + off,
+                         summary="We now send appointment reminders by text message.", content=v1_content + v2_text)
+            v3 = replace(v2, number=3, effective=date(2026, 12, 15) + off,
+                         published=date(2026, 11, 1) + timedelta(days=i % 20),
+                         summary="We keep booking records for six years.", content=v2.content + v3_text)
+            for v in (v1, v2, v3)[:per_notice]:
+                write_version(project, slug_of(i), v)
+
+
+def edit_clinic(root: Path, i: int, round_: int) -> None:
+    path = root / "clinics" / slug_of(i) / "clinic.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"^legal_name: .*$", f"legal_name: Bench Clinic {i:04d} Example LLC (edit {round_})",
+                           text, count=1, flags=re.M), encoding="utf-8")
+
+
+# --------------------------------------------------------------------------------------------------
+# Timing a build process and sampling its memory
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident bytes of `pid` and every process below it."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as fh:
+                    stat = fh.read()
+                parents[int(entry)] = int(stat[stat.rindex(b")") + 2:].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+    tree, todo = set(), [pid]
+    while todo:
+        p = todo.pop()
+        tree.add(p)
+        todo += [c for c, pp in parents.items() if pp == p and c not in tree]
+    total = 0
+    page = os.sysconf("SC_PAGE_SIZE")
+    for p in tree:
+        try:
+            with open(f"/proc/{p}/statm") as fh:
+                total += int(fh.read().split()[1]) * page
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
+
+
+def run_build(root: Path, *args: str, workers: int | None = None) -> tuple[float, int, str]:
+    """(seconds, peak resident bytes of the process tree, stdout) of one `notices build` process."""
+    cmd = [sys.executable, "-m", "generator.cli", "build", "--no-pdf", "--as-of", AS_OF.isoformat(),
+           "--root", str(root), *(["--workers", str(workers)] if workers else []), *args]
+    peak = 0
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            if os.path.isdir("/proc"):
+                peak = max(peak, _tree_rss(proc.pid))
+            done.wait(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = proc.communicate()
+    seconds = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    if proc.returncode != 0:
+        sys.exit(f"build failed ({proc.returncode}):\n{out}\n{err}")
+    return seconds, peak, out.strip()
+
+
+def built_count(out: str) -> int:
+    match = re.search(r"built (\d+) site", out)
+    return int(match.group(1)) if match else -1
+
+
+# --------------------------------------------------------------------------------------------------
+# The naive way: each clinic's site as a MkDocs project, built by `mkdocs build` in its own process
+
+
+def naive_build(root: Path, slug: str, work: Path) -> float:
+    from generator.build import prepare, site_spec
+    from generator.load import Project
+    from generator.site import base_config, brand_css
+
+    start = time.perf_counter()
+    project = Project(root)
+    (p,) = prepare(project, [slug], AS_OF)
+    spec = site_spec(project, p, AS_OF, False)
+    docs, out = work / slug / "docs", work / slug / "site"
+    for page in spec.pages:
+        (docs / page.path).parent.mkdir(parents=True, exist_ok=True)
+        (docs / page.path).write_text(page.markdown, encoding="utf-8")
+    (docs / "assets").mkdir(parents=True, exist_ok=True)
+    (docs / "assets" / "brand.css").write_text(brand_css(spec), encoding="utf-8")
+    own = sorted(a for a in (root / "templates" / "assets").glob("*") if a.suffix in (".css", ".js"))
+    for asset in own:
+        shutil.copy(asset, docs / "assets" / asset.name)
+    config = dict(base_config(root / "mkdocs.yml"))
+    config.update(site_name=spec.name, site_url=spec.site_url, docs_dir=str(docs), site_dir=str(out),
+                  theme={**config.get("theme", {}), "language": spec.lang},
+                  nav=[{pg.nav_title: pg.path} for pg in spec.pages if pg.nav_title],
+                  extra_css=["assets/brand.css"] + [f"assets/{a.name}" for a in own if a.suffix == ".css"],
+                  extra_javascript=[f"assets/{a.name}" for a in own if a.suffix == ".js"])
+    cfg = work / slug / "mkdocs.yml"
+    cfg.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    mkdocs = Path(sys.executable).with_name("mkdocs")
+    subprocess.run([str(mkdocs), "build", "-q", "-f", str(cfg)], check=True, cwd=work / slug,
+                   env={**os.environ, "SOURCE_DATE_EPOCH": str(spec.epoch), "NO_MKDOCS_2_WARNING": "1"})
+    for name, data in spec.extra_files.items():
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_bytes(data)
+    return time.perf_counter() - start
+
+
+# --------------------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.build", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clinics", type=int, default=1000, help="how many clinics (default 1000)")
+    parser.add_argument("--versions", type=int, default=1, choices=(1, 2, 3),
+                        help="published versions of each notice (default 1: three per clinic)")
+    parser.add_argument("--sample", type=int, default=10, help="clinics built the naive way (default 10)")
+    parser.add_argument("--workers", type=int, default=None, help="build processes (default: one per core)")
+    parser.add_argument("--dir", type=Path, default=None, help="where to generate the project (default: a temporary folder, removed)")
+    parser.add_argument("--keep", action="store_true", help="keep the generated project")
+    args = parser.parse_args(argv)
+    n = args.clinics
+    sys.path.insert(0, str(REPO))
+
+    base = args.dir or Path(tempfile.mkdtemp(prefix="notices-bench-"))
+    root = base / "project"
+    if root.exists():
+        shutil.rmtree(root)
+    root.mkdir(parents=True)
+    try:
+        from generator.parallel import default_workers
+
+        workers = args.workers or default_workers()
+        log(f"generating {n} fictional clinics: 3 notices each, {args.versions} published version"
+            f"{'s' * (args.versions > 1)} of each notice ({3 * args.versions} per clinic), in {root}")
+        t = time.perf_counter()
+        make_project(root, n, args.versions)
+        log(f"  generated in {time.perf_counter() - t:.1f} s")
+        log(f"PDFs: off (--no-pdf); they are made once per version and cached in .cache/pdf. Workers: {workers}; "
+            f"cores: {os.cpu_count()}")
+
+        seconds, peak, out = run_build(root, workers=workers)
+        assert built_count(out) == n, out
+        pages = sum(1 for _ in (root / "site").glob("*/**/index.html"))
+        log(f"full build: {seconds:.1f} s for {n} clinics = {seconds / n:.3f} s per clinic, {pages} pages = "
+            f"{pages / seconds:.0f} pages/s, peak memory {peak / 2**20:.0f} MB (process and workers)")
+
+        noops = []
+        for _ in range(3):
+            secs, peak_k, out = run_build(root, workers=workers)
+            assert built_count(out) == 0, out
+            noops.append(secs)
+            peak = max(peak, peak_k)
+        noop = statistics.median(noops)
+        log(f"nothing changed: {noop:.2f} s, median of " + ", ".join(f"{x:.2f}" for x in noops)
+            + f" s (the first also records file sizes and times for the next check) ({out})")
+
+        other = root / "site" / slug_of(n - 1) / "index.html"
+        before = other.stat().st_mtime_ns
+        ones = []
+        for round_ in range(1, 4):
+            edit_clinic(root, 0, round_)
+            secs, peak_k, out = run_build(root, workers=workers)
+            assert built_count(out) == 1, out
+            ones.append(secs)
+            peak = max(peak, peak_k)
+        assert other.stat().st_mtime_ns == before
+        one = statistics.median(ones)
+        log(f"one clinic edited: {one:.2f} s, median of " + ", ".join(f"{x:.2f}" for x in ones) + f" s ({out})")
+
+        changed = {1: one}
+        for k in (10, 100):
+            if k >= n:
+                break
+            for i in range(k):
+                edit_clinic(root, (i * 7919) % n, 2 + k)
+            secs, peak_k, out = run_build(root, workers=workers)
+            assert built_count(out) == k, out
+            peak = max(peak, peak_k)
+            changed[k] = secs
+        log("changed clinics → seconds: " + ", ".join(f"{k} → {s:.2f} s" for k, s in changed.items())
+            + " (the fixed part is the process start and the check of every clinic)")
+        if len(changed) > 1:
+            ks = sorted(changed)
+            slope = (changed[ks[-1]] - changed[ks[0]]) / (ks[-1] - ks[0])
+            log(f"  marginal cost per changed clinic: {slope:.3f} s")
+
+        sample = sorted({(i * n) // args.sample for i in range(min(args.sample, n))})
+        naive_dir = base / "naive"
+        naive_dir.mkdir(exist_ok=True)
+        naive_build(root, slug_of(sample[0]), naive_dir / "warmup")  # imports in this process, not timed
+        times = [naive_build(root, slug_of(i), naive_dir) for i in sample]
+        baseline = sum(times) / len(times)
+        per_clinic = seconds / n
+        log(f"naive way (`mkdocs build` as its own process per clinic, {len(times)} clinics): "
+            f"{baseline:.2f} s per clinic; this build: {per_clinic:.3f} s per clinic; ratio {baseline / per_clinic:.1f}x")
+        result = {
+            "clinics": n,
+            "seconds": round(seconds, 2),
+            "seconds_per_clinic": round(per_clinic, 4),
+            "baseline_seconds_per_clinic": round(baseline, 3),
+            "ratio": round(baseline / per_clinic, 1),
+            "noop_seconds": round(noop, 2),
+            "one_clinic_seconds": round(one, 2),
+            "peak_rss_mb": round(peak / 2**20),
+        }
+        print(json.dumps(result), flush=True)
+        return result
+    finally:
+        if not args.keep:
+            shutil.rmtree(base if args.dir is None else root, ignore_errors=True)
+            if args.dir is not None:
+                shutil.rmtree(base / "naive", ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

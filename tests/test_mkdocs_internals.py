@@ -1,0 +1,117 @@
+"""The MkDocs internals generator/site.py relies on for speed. If MkDocs changes under them, these
+tests fail loudly (and builds fall back to running uncached: slower, same output)."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+
+import jinja2
+import mkdocs
+from mkdocs.structure.files import Files
+from mkdocs.theme import Theme
+
+from generator import site
+from generator.build import build
+from tests.conftest import MINIMAL, tree_bytes
+
+AS_OF = date(2026, 11, 22)
+
+
+def test_mkdocs_is_a_version_the_caches_were_checked_against():
+    assert mkdocs.__version__.startswith(site.MKDOCS_TESTED), (
+        f"MkDocs {mkdocs.__version__} is installed; generator/site.py's caches were checked against "
+        f"{site.MKDOCS_TESTED}. Re-check Theme.get_env and Files.add_files_from_theme, then update MKDOCS_TESTED.")
+    assert site.caches_supported()
+
+
+def test_theme_environment_is_made_by_get_env_from_the_theme_dirs():
+    theme = Theme(name="material", locale="en")
+    env = Theme.get_env(theme)
+    assert isinstance(env, jinja2.Environment)
+    assert isinstance(env.loader, jinja2.FileSystemLoader) and list(env.loader.searchpath) == theme.dirs
+    assert env.bytecode_cache is None  # MkDocs sets none: ours is added per build
+    assert env.list_templates.__func__ is jinja2.Environment.list_templates
+
+
+def test_installed_themes_are_looked_up_through_a_cached_function():
+    import inspect
+
+    import mkdocs.utils
+
+    assert hasattr(mkdocs.utils.get_themes, "cache_clear") and callable(mkdocs.utils.get_theme_dir)
+    assert "get_themes" in inspect.getsource(mkdocs.utils.get_theme_dir)
+    with site._themes_found_once():
+        assert mkdocs.utils.get_themes() is mkdocs.utils.get_themes()
+        assert "material" in mkdocs.utils.get_theme_names()
+    assert hasattr(mkdocs.utils.get_themes, "cache_info")  # the original is back
+
+
+def test_theme_files_are_listed_through_a_filter_that_depends_on_the_config_only():
+    code = site._theme_filter_code()
+    assert code is not None and code.co_freevars == ("config",)
+    # What the filter reads: the theme's static templates and MkDocs' Markdown extensions, both in the key.
+    names = set(code.co_names)
+    assert {"static_templates", "markdown_extensions", "fnmatch"} <= names, names
+    assert "list_templates" in Files.add_files_from_theme.__code__.co_names
+
+
+def test_the_pruned_theme_listing_equals_the_full_one():
+    """site._theme_listing skips dot-folders (Material's .icons): the filter drops them anyway."""
+    from mkdocs.config.defaults import MkDocsConfig
+
+    config = MkDocsConfig()
+    config.load_dict({"site_name": "x", "theme": {"name": "material"}})
+    assert config.validate()[0] == []
+    env = Theme.get_env(config.theme)
+    seen = {}
+
+    class Probe(Files):
+        def __init__(self):
+            super().__init__([])
+
+    original = env.list_templates
+
+    def capture(extensions=None, filter_func=None):
+        seen["filter"] = filter_func
+        return original(extensions=extensions, filter_func=filter_func)
+
+    env.list_templates = capture
+    Probe().add_files_from_theme(env, config)
+    full = original(filter_func=seen["filter"])
+    assert full and site._theme_listing(env, None, seen["filter"]) == full
+    assert any(name.startswith("assets/javascripts/") for name in full)
+
+
+def test_cached_and_uncached_builds_are_byte_identical_and_the_caches_are_used(make_project, tmp_path, monkeypatch):
+    files = {"clinics/t/clinic.yaml": MINIMAL + "branding: {logo: logo.svg}\n",
+             "clinics/t/logo.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>'}
+    project = make_project(files)
+    site.clear_caches()
+    before = site.cache_stats()
+    build(project, as_of=AS_OF)
+    site._ENVS.clear()  # a new Environment: its templates come from the bytecode cache
+    build(project, as_of=AS_OF)
+    build(project, as_of=AS_OF)  # the same Environment again
+    cached = tree_bytes(project.site_dir)
+    after = site.cache_stats()
+    assert after["bytecode_hits"] > before["bytecode_hits"]
+    assert after["listings_made"] == before["listings_made"] + 1
+    assert after["listings_reused"] >= before["listings_reused"] + 1
+    assert after["envs_reused"] >= before["envs_reused"] + 1
+
+    shutil.rmtree(project.site_dir)
+    monkeypatch.setattr(site, "CACHES_ENABLED", False)
+    build(project, as_of=AS_OF)
+    assert tree_bytes(project.site_dir) == cached
+    assert site.cache_stats()["listings_reused"] == after["listings_reused"]
+
+
+def test_a_changed_theme_template_is_recompiled_not_served_stale(tmp_path):
+    """The bytecode cache is keyed by template and checked against the source's checksum."""
+    (tmp_path / "t.html").write_text("one")
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(tmp_path)), bytecode_cache=site._BYTECODE)
+    assert env.get_template("t.html").render() == "one"
+    (tmp_path / "t.html").write_text("two")
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(tmp_path)), bytecode_cache=site._BYTECODE)
+    assert env.get_template("t.html").render() == "two"
