@@ -36,14 +36,21 @@ def statuses(prepared: list[Prepared]) -> list[NoticeStatus]:
 
 
 def draft_diff(p: Prepared, notice: str) -> str:
-    """The unpublished changes of one notice, against its newest version, as readable text."""
-    state = next((s for s in p.states if s.notice == notice), None)
-    if state is None:
-        raise NoticesError(f"{p.loaded.slug} has no {notice!r} notice; its notices are {', '.join(p.loaded.clinic.notices)}")
+    """The unpublished changes of one notice against its newest version, as readable text: the first
+    language, then each other language that changed (the same changes `statuses` counts)."""
+    check_notice(p, notice)
+    state = next(s for s in p.states if s.notice == notice)
     latest = state.versions[-1] if state.versions else None
-    if latest and latest.content == state.draft.markdown:
-        return ""
-    return to_text(diff(latest.content if latest else "", state.draft.markdown))
+    drafts = {p.loaded.clinic.languages[0]: state.draft.markdown,
+              **{lang: d[notice].markdown for lang, d in sorted(p.translated.items())}}
+    parts = []
+    for lang, draft in drafts.items():
+        published = latest.text_in(lang) if latest else None
+        before = published[1] if published else ""
+        if before != draft:
+            text = to_text(diff(before, draft))
+            parts.append(text if lang == p.loaded.clinic.languages[0] else f"# in {lang!r}\n{text}")
+    return "\n".join(parts)
 
 
 def check_notice(p: Prepared, notice: str) -> None:

@@ -75,3 +75,12 @@ def test_a_listed_language_without_templates_is_an_error_not_a_fallback(make_pro
     assert "clinics/t/clinic.yaml:7:1: languages: 'es' is listed, but templates/es/hipaa.md.j2 is missing" in result.output
     assert cli(project, "build").exit_code == 1
     assert not project.site_dir.exists()
+
+
+def test_diff_shows_a_change_in_another_language_that_status_reports(make_project):
+    project = make_project({"clinics/t/clinic.yaml": MINIMAL})
+    assert publish(project).exit_code == 0
+    (project.clinic_dir("t") / "clinic.yaml").write_text(BILINGUAL)
+    assert "t privacy: v1 in force since 2026-01-10; unpublished changes" in cli(project, "status", "--as-of", "2026-01-10").output
+    out = cli(project, "diff", "t", "privacy", "--as-of", "2026-01-10").output
+    assert "# t privacy: unpublished changes" in out and "# in 'es'" in out
