@@ -18,6 +18,7 @@ The last line printed is one JSON object.
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import re
@@ -80,7 +81,7 @@ def clinic_yaml(i: int, body: str) -> str:
 def make_project(root: Path, n: int, per_notice: int = 1) -> None:
     """A project with the real templates and mkdocs.yml and n fictional clinics, each notice with
     `per_notice` published versions (1 to 3)."""
-    from generator.build import prepare
+    from generator.prepare import prepare
     from generator.load import Project
     from generator.render import escape_markdown
     from generator.versions import MATERIAL, Version, write_version
@@ -198,7 +199,7 @@ def built_count(out: str) -> int:
 
 
 def naive_build(root: Path, slug: str, work: Path) -> float:
-    from generator.build import prepare, site_spec
+    from generator.prepare import prepare, site_spec
     from generator.load import Project
     from generator.site import base_config, brand_css
 
@@ -255,6 +256,10 @@ def main(argv: list[str] | None = None) -> dict:
     root.mkdir(parents=True)
     try:
         from generator.parallel import default_workers
+
+        # As pip leaves an installed package: compiled. (PYTHONDONTWRITEBYTECODE, set on some machines,
+        # would otherwise make every `notices` process compile the package again.)
+        compileall.compile_dir(REPO / "generator", quiet=1)
 
         workers = args.workers or default_workers()
         log(f"generating {n} fictional clinics: 3 notices each, {args.versions} published version"

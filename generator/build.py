@@ -8,43 +8,25 @@ any site is touched.
 from __future__ import annotations
 
 import gc
+import importlib
 import os
 from concurrent.futures.process import BrokenProcessPool
 import shutil
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from .colours import header_text, link_colour
-from .errors import DataErrors, NoticesError, Problem
-from .embed import embed_files
-from .feeds import feed_files
 from . import incremental as inc
 from . import parallel
+from .errors import DataErrors, NoticesError, Problem
 from .incremental import Plan
-from .load import LoadedClinic, Project, check_slug, load_clinics
-from .pages import NoticeState, build_pages, notice_states, pdf_name, pdf_stamp, versions_json
-from .pdf import cached_pdf
-from .render import Rendered, TemplateMissing, environment, render_notice
-from .site import (SiteSpec, base_config, preload, set_bytecode_dir, shared_bytecode_cache, stage_site,
-                   swap_in)
-from .versions import Version, load_versions
+from .project import Project, check_slug
 
-
-@dataclass(frozen=True)
-class Prepared:
-    loaded: LoadedClinic
-    versions: dict[str, list[Version]]
-    drafts: dict[str, Rendered]  # the first language
-    states: list[NoticeState]
-    translated: dict[str, dict[str, Rendered]] = field(default_factory=dict)  # other languages: lang -> notice ->
-
-    def translations(self, notice: str) -> tuple[tuple[str, str, str], ...]:
-        """The notice's other languages as a version freezes them: (lang, title, content)."""
-        return tuple((lang, d[notice].title, d[notice].markdown) for lang, d in sorted(self.translated.items()))
+# The data model, Jinja, Markdown and MkDocs are imported where a clinic is built, not here: a build
+# that finds nothing to do then decides so in a fraction of a second.
 
 
 @dataclass(frozen=True)
@@ -52,84 +34,6 @@ class Built:
     slug: str
     pages: int
     warnings: list[str]
-
-
-def prepare(project: Project, slugs: Iterable[str] | None, as_of: date) -> list[Prepared]:
-    """Load, validate, verify every version and render every draft. Raises once with every problem."""
-    loaded = load_clinics(project, slugs)
-    problems: list[Problem] = []
-    prepared = []
-    for item in loaded:
-        try:
-            versions = load_versions(project, item.slug, item.clinic.notices)
-        except DataErrors as exc:
-            problems += exc.problems
-            continue
-        rendered, missing = _render_all(project, item)
-        if missing:
-            problems += missing
-            continue
-        first, *others = item.clinic.languages
-        drafts = rendered[first]
-        prepared.append(Prepared(item, versions, drafts, notice_states(item, versions, drafts, as_of),
-                                 {lang: rendered[lang] for lang in others}))
-    if problems:
-        raise DataErrors(problems)
-    return prepared
-
-
-def _render_all(project: Project, item: LoadedClinic) -> tuple[dict[str, dict[str, Rendered]], list[Problem]]:
-    """Every notice in every language the clinic lists. A missing template is an error, never English."""
-    out: dict[str, dict[str, Rendered]] = {}
-    problems = []
-    for lang in item.clinic.languages:
-        out[lang] = {}
-        for notice in item.clinic.notices:
-            try:
-                out[lang][notice] = render_notice(project, item, notice, lang)
-            except TemplateMissing as exc:
-                loc = item.locations.get(("languages",))
-                problems.append(Problem(project.rel(project.clinic_dir(item.slug) / "clinic.yaml"),
-                                        loc.line if loc else None, loc.column if loc else None, "languages",
-                                        f"{lang!r} is listed, but {exc}",
-                                        f"add the template, or remove {lang!r} from languages"))
-    return out, problems
-
-
-def _epoch(p: Prepared) -> int:
-    # The newest publication date: a fact of the input, so the same input always gives the same sitemap.
-    dates = [v.published for vs in p.versions.values() for v in vs] or [date(2000, 1, 1)]
-    return int(datetime.combine(max(dates), datetime.min.time(), tzinfo=timezone.utc).timestamp())
-
-
-def pdf_files(project: Project, p: Prepared) -> dict[str, bytes]:
-    """A PDF of every published version, made once and cached: versions never change."""
-    labels = environment(project.templates_dir, p.loaded.clinic.languages[0]).globals["L"]
-    return {f"{s.notice}/v{v.number}/{pdf_name(s.notice, v)}":
-            cached_pdf(project.root / ".cache", p.loaded.clinic.name, v, pdf_stamp(labels, p.loaded.clinic.name, v))
-            for s in p.states for v in s.versions}
-
-
-def site_spec(project: Project, p: Prepared, as_of: date, pdfs: bool = False, preview: bool = False) -> SiteSpec:
-    """The clinic's site: its first language at the root, each other language as a site in <lang>/."""
-    clinic = p.loaded.clinic
-    primary = clinic.branding.primary_color
-    logo = project.clinic_dir(p.loaded.slug) / clinic.branding.logo if clinic.branding.logo else None
-    site_url = str(clinic.site_url) if clinic.site_url else None
-
-    def spec(lang: str, pages: tuple, extra: dict[str, bytes], children: dict[str, SiteSpec]) -> SiteSpec:
-        url = site_url and (site_url if lang == clinic.languages[0] else f"{site_url.rstrip('/')}/{lang}/")
-        return SiteSpec(name=clinic.name, lang=lang, pages=pages, primary_color=primary,
-                        link_color=link_colour(primary), header_text_color=header_text(primary), site_url=url,
-                        logo=logo, extra_files=extra, epoch=_epoch(p), children=children)
-
-    children = {lang: spec(lang, tuple(build_pages(project, p.loaded, p.states, as_of, pdfs, preview, lang, drafts)),
-                           {}, {})
-                for lang, drafts in sorted(p.translated.items())}
-    extra = {"versions.json": versions_json(p.loaded, p.states, as_of), **feed_files(p.loaded, p.versions),
-             **embed_files(project, p, as_of), **(pdf_files(project, p) if pdfs else {})}
-    return spec(clinic.languages[0], tuple(build_pages(project, p.loaded, p.states, as_of, pdfs, preview)),
-                extra, children)
 
 
 def build(project: Project, slugs: Iterable[str] | None = None, as_of: date | None = None,
@@ -243,6 +147,9 @@ _GC_THRESHOLD = (25000, 10, 10)
 
 
 def _init_worker(bytecode_dir: Path, templates_dir: Path, langs: list[str]) -> None:
+    from .render import environment
+    from .site import set_bytecode_dir, shared_bytecode_cache
+
     set_bytecode_dir(bytecode_dir)
     # The notices' own templates too, in the languages the clinics to build were last built in: a new
     # process then loads them compiled (Jinja checks each against its source).
@@ -271,6 +178,9 @@ def _collector_tuned() -> Iterator[None]:
 
 def _build_one(task: _Task) -> _Result:
     """One clinic: prepare, then stage its site. Runs in a worker (or in this process)."""
+    from .prepare import prepare, site_spec
+    from .site import base_config, stage_site
+
     try:
         (p,) = prepare(task.project, [task.slug], task.as_of)
     except DataErrors as exc:
@@ -301,7 +211,10 @@ def _build_all(project: Project, slugs: list[str], as_of: date, pdfs: bool, work
     try:
         workers = max(1, min(workers, len(slugs)))
         if workers > 1:
-            preload()  # the workers start with MkDocs imported
+            from .site import preload
+
+            importlib.import_module(f"{__package__}.prepare")  # the workers start with the pipeline
+            preload()  # and MkDocs imported
         with _collector_tuned():
             langs = sorted({lang for slug in slugs for lang in manifest.clinics.get(slug, {}).get("langs", [])})
             for result in parallel.run(_build_one, tasks(), workers, _init_worker,
@@ -314,6 +227,8 @@ def _build_all(project: Project, slugs: list[str], as_of: date, pdfs: bool, work
         problems = [problem for slug in slugs for problem in results[slug].problems]
         if problems:
             raise DataErrors(problems)
+        from .site import swap_in
+
         for slug in slugs:
             r = results[slug]
             swap_in(staging / slug / "site", site_dir / slug)

@@ -11,11 +11,11 @@ from typing import Any, Callable
 import click
 
 from . import build as build_mod
-from . import schema as schema_mod
-from . import status as status_mod
-from . import versions as versions_mod
 from .errors import DataErrors, NoticesError
-from .load import Project
+from .project import Project
+
+# Only what `notices build` needs to find that nothing changed is imported here; each command imports
+# the rest (the data model, Jinja, MkDocs) itself.
 
 
 def _project(root: str | None) -> Project:
@@ -26,6 +26,18 @@ def _project(root: str | None) -> Project:
         if (candidate / "mkdocs.yml").is_file() and (candidate / "clinics").is_dir():
             return Project(candidate)
     return Project(here)
+
+
+def _prepare(*args: Any) -> Any:
+    from .prepare import prepare
+
+    return prepare(*args)
+
+
+def _site_spec(*args: Any, **kwargs: Any) -> Any:
+    from .prepare import site_spec
+
+    return site_spec(*args, **kwargs)
 
 
 def _date(_ctx: Any, _param: Any, value: str | None) -> date | None:
@@ -170,7 +182,7 @@ def check(slugs: tuple[str, ...], fmt: str, list_rules: bool, root: str | None, 
         return
     project = _project(root)
     as_of = as_of or date.today()
-    results = run(project, build_mod.prepare(project, slugs or None, as_of), as_of)
+    results = run(project, _prepare(project, slugs or None, as_of), as_of)
     render = {"text": report.to_text, "json": report.to_json, "sarif": report.to_sarif}[fmt]
     click.echo(render(results), nl=False)
     if any(f.severity == "error" for r in results for f in r.findings):
@@ -185,6 +197,8 @@ def check(slugs: tuple[str, ...], fmt: str, list_rules: bool, root: str | None, 
 @_errors_to_exit
 def schema(output: str | None, check_only: bool, root: str | None) -> None:
     """Write the JSON Schema of clinic.yaml, for editors with the YAML language server."""
+    from . import schema as schema_mod
+
     project = _project(root)
     path = Path(output) if output else project.root / schema_mod.SCHEMA_PATH
     text = schema_mod.schema_text()
@@ -220,10 +234,12 @@ def publish(slug: str, notice: str, effective: date | None, summary: str, approv
     gives the reason, which is recorded in the version.
     """
     from .checks import ERROR, context, run_one
+    from . import status as status_mod
+    from . import versions as versions_mod
 
     project = _project(root)
     today = as_of or date.today()
-    (p,) = build_mod.prepare(project, [slug], today)
+    (p,) = _prepare(project, [slug], today)
     status_mod.check_notice(p, notice)
     draft = p.drafts[notice]
     version = versions_mod.next_version(p.versions[notice], notice, draft.lang, draft.title, draft.markdown,
@@ -251,8 +267,10 @@ def publish(slug: str, notice: str, effective: date | None, summary: str, approv
 @_errors_to_exit
 def status(slugs: tuple[str, ...], root: str | None, as_of: date | None) -> None:
     """For each clinic and notice: the version in force, any scheduled one, unpublished changes."""
+    from . import status as status_mod
+
     project = _project(root)
-    for row in status_mod.statuses(build_mod.prepare(project, slugs or None, as_of or date.today())):
+    for row in status_mod.statuses(_prepare(project, slugs or None, as_of or date.today())):
         current = f"v{row.current} in force since {row.current_effective}" if row.current else "none in force"
         upcoming = "".join(f"; v{n} scheduled for {d}" for n, d in row.scheduled)
         changes = "; unpublished changes (see `notices diff`)" if row.unpublished_changes else ""
@@ -267,8 +285,10 @@ def status(slugs: tuple[str, ...], root: str | None, as_of: date | None) -> None
 @_errors_to_exit
 def diff(slug: str, notice: str | None, root: str | None, as_of: date | None) -> None:
     """Show what would change if NOTICE (default: every notice) were published now."""
+    from . import status as status_mod
+
     project = _project(root)
-    (p,) = build_mod.prepare(project, [slug], as_of or date.today())
+    (p,) = _prepare(project, [slug], as_of or date.today())
     for n in [notice] if notice else p.loaded.clinic.notices:
         text = status_mod.draft_diff(p, n)
         click.echo(f"# {slug} {n}: " + ("no unpublished changes" if not text else "unpublished changes"))
@@ -292,7 +312,7 @@ def notify(slugs: tuple[str, ...], root: str | None, as_of: date | None) -> None
     project = _project(root)
     day = as_of or date.today()
     ok = True
-    for p in build_mod.prepare(project, slugs or None, day):
+    for p in _prepare(project, slugs or None, day):
         result = run_notify(project, p.loaded, p.versions, day, progress=lambda line: click.echo(line, err=True))
         click.echo(result.summary())
         ok = ok and result.ok
@@ -340,10 +360,10 @@ def serve(slugs: tuple[str, ...], host: str, port: int, root: str | None, as_of:
         def build_once() -> Path:
             render.environment.cache_clear()  # labels and templates may have changed
             day = as_of or date.today()
-            prepared = build_mod.prepare(project, slugs or None, day)
+            prepared = _prepare(project, slugs or None, day)
             base = site.base_config(project.mkdocs_base)
             for p in prepared:
-                spec = build_mod.site_spec(project, p, day, preview=True)
+                spec = _site_spec(project, p, day, preview=True)
                 site.build_site(base, project.templates_dir / "assets", spec, out / p.loaded.slug)
             return out / prepared[0].loaded.slug if len(prepared) == 1 else out
 
@@ -370,10 +390,12 @@ def serve(slugs: tuple[str, ...], host: str, port: int, root: str | None, as_of:
 @_errors_to_exit
 def in_force_cmd(slug: str, on: str, root: str | None) -> None:
     """Which version of each notice was in force on a date."""
+    from . import versions as versions_mod
+
     day = _date(None, None, on)
     assert day is not None
     project = _project(root)
-    (p,) = build_mod.prepare(project, [slug], day)
+    (p,) = _prepare(project, [slug], day)
     for n in p.loaded.clinic.notices:
         v = versions_mod.in_force(p.versions[n], day)
         click.echo(f"{slug} {n} on {day}: " + (f"version {v.number}, in effect from {v.effective} "

@@ -30,7 +30,7 @@ from .render import environment
 from .versions import Version, in_force, scheduled
 
 if TYPE_CHECKING:  # build.py may import this module to add the fragments to a site
-    from .build import Prepared
+    from .prepare import Prepared
     from .pages import NoticeState
 
 EMBED_CLASS = "clinic-notice-embed"
@@ -124,8 +124,19 @@ def fragment(project: Project, loaded: LoadedClinic, notice: str, *, title: str,
 def markdown_to_html(text: str, page_url: str | None = None) -> str:
     """The notice body as HTML: headings one level down (the fragment's title is the h2), and relative
     links made absolute against the notice's page when its address is known."""
-    md = markdown.Markdown(extensions=[*MARKDOWN_EXTENSIONS, _EmbedExtension(page_url)], output_format="html")
-    return md.convert(text)
+    if not _CONVERTER:  # one per process: setting up the extensions costs as much as a short notice
+        _CONVERTER.append(markdown.Markdown(extensions=[*MARKDOWN_EXTENSIONS, _EmbedExtension()],
+                                            output_format="html"))
+    md = _CONVERTER[0]
+    md.reset()
+    md.treeprocessors["clinic_notice_embed"].page_url = page_url
+    try:
+        return md.convert(text)
+    finally:
+        md.reset()
+
+
+_CONVERTER: list[markdown.Markdown] = []
 
 
 def link_snippet(loaded: LoadedClinic, state: NoticeState, *, project: Project | None = None) -> str:
@@ -161,9 +172,9 @@ def _site_base(loaded: LoadedClinic) -> str | None:
 
 
 class _Embed(Treeprocessor):
-    def __init__(self, md: markdown.Markdown, page_url: str | None):
+    def __init__(self, md: markdown.Markdown):
         super().__init__(md)
-        self.page_url = page_url
+        self.page_url: str | None = None  # set before each conversion
 
     def run(self, root: etree.Element) -> None:
         for el in root.iter():
@@ -177,9 +188,5 @@ class _Embed(Treeprocessor):
 
 
 class _EmbedExtension(Extension):
-    def __init__(self, page_url: str | None):
-        super().__init__()
-        self.page_url = page_url
-
     def extendMarkdown(self, md: markdown.Markdown) -> None:
-        md.treeprocessors.register(_Embed(md, self.page_url), "clinic_notice_embed", 0)
+        md.treeprocessors.register(_Embed(md), "clinic_notice_embed", 0)

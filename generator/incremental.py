@@ -44,11 +44,10 @@ from typing import TYPE_CHECKING, Iterable
 import jinja2
 import jinja2.meta
 
-from .load import Project
-from .render import TEMPLATE_SUFFIX, template_name
+from .project import TEMPLATE_SUFFIX, Project
 
 if TYPE_CHECKING:
-    from .build import Prepared
+    from .prepare import Prepared
 
 MANIFEST_FORMAT = 1
 MANIFEST_PATH = ".cache/build-manifest.json"
@@ -246,6 +245,8 @@ def template_files(project: Project, langs: Iterable[str], notice_templates: Ite
 def dependencies(project: Project, p: Prepared) -> tuple[list[str], list[str]]:
     """(the files of a built clinic that its own folder does not hold: group, logo, templates; its
     languages). Own files (clinic.yaml, versions/) are found afresh every run."""
+    from .render import template_name  # the data model: only needed once a clinic is built
+
     clinic = p.loaded.clinic
     extra = [project.rel(f) for f in p.loaded.files[1:]]  # the group file
     if clinic.branding.logo:

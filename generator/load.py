@@ -18,53 +18,11 @@ from typing import Any, Iterable
 from pydantic import BaseModel, ValidationError
 
 from .errors import DataErrors, Problem
+from .project import SLUG, Project, check_slug  # noqa: F401  (where they used to live)
 from .model import Clinic
 from .yamlsafe import KeyPath, Loc, YamlFile, dotted, read_yaml
 
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 APPEND = "+"
-
-
-@dataclass(frozen=True)
-class Project:
-    """Where things live. Every path the core touches comes from here."""
-
-    root: Path
-
-    @property
-    def clinics_dir(self) -> Path:
-        return self.root / "clinics"
-
-    @property
-    def groups_dir(self) -> Path:
-        return self.root / "groups"
-
-    @property
-    def templates_dir(self) -> Path:
-        return self.root / "templates"
-
-    @property
-    def site_dir(self) -> Path:
-        return self.root / "site"
-
-    @property
-    def mkdocs_base(self) -> Path:
-        return self.root / "mkdocs.yml"
-
-    def clinic_dir(self, slug: str) -> Path:
-        return self.clinics_dir / slug
-
-    def rel(self, path: Path) -> str:
-        try:
-            return path.relative_to(self.root).as_posix()
-        except ValueError:
-            return str(path)
-
-    def slugs(self) -> list[str]:
-        if not self.clinics_dir.is_dir():
-            return []
-        return sorted(p.name for p in self.clinics_dir.iterdir()
-                      if p.is_dir() and (p / "clinic.yaml").is_file())
 
 
 @dataclass(frozen=True)
@@ -73,19 +31,6 @@ class LoadedClinic:
     clinic: Clinic
     files: tuple[Path, ...]  # the clinic file and its group file: what its output depends on
     locations: dict[KeyPath, Loc]
-
-
-def check_slug(project: Project, slug: str) -> Problem | None:
-    if not SLUG.match(slug):
-        return Problem(slug, None, None, "", "is not a valid clinic name",
-                       "use lower-case letters, digits and dashes, like lux-smiles")
-    if not (project.clinic_dir(slug) / "clinic.yaml").is_file():
-        known = project.slugs()
-        close = difflib.get_close_matches(slug, known, n=1)
-        hint = f"did you mean {close[0]}?" if close else f"known clinics: {', '.join(known) or 'none'}"
-        return Problem(project.rel(project.clinic_dir(slug) / "clinic.yaml"), None, None, "",
-                       f"no clinic named {slug!r}", hint)
-    return None
 
 
 def load_clinics(project: Project, slugs: Iterable[str] | None = None) -> list[LoadedClinic]:

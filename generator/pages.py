@@ -175,18 +175,27 @@ def build_pages(project: Project, loaded: LoadedClinic, states: list[NoticeState
             path = f"{s.notice}/v{v.number}/index.md"
             until = superseded_on(s.versions, v)
             archived = until is not None and until <= as_of
-            # An archived version stays at its address for the record, but search engines should not offer it.
-            front = "---\nrobots: noindex\n---\n\n" if archived else ""
+            # An archived version stays at its address for the record, but search engines should not offer
+            # it. The site's own search finds a version's text once: on the notice's page when shown there.
+            front = _front(noindex=archived, unsearched=archived or (shown is not None and v.number == shown.number))
             pages.append(Page(path, front + render("version", path, state=s, version=v, content=Markup(v.content),
                                                    until=until)))
             changes = f"{s.notice}/v{v.number}/changes/index.md"
             sections = diff(previous.content, v.content) if previous else []
-            pages.append(Page(changes, render("changes", changes, state=s, version=v, previous=previous,
-                                              diff=Markup(to_markdown(sections, labels["diff"])))))
+            pages.append(Page(changes, _front(noindex=False, unsearched=archived or previous is None)
+                              + render("changes", changes, state=s, version=v, previous=previous,
+                                       diff=Markup(to_markdown(sections, labels["diff"])))))
             previous = v
     pages.append(Page("in-force/index.md", render("in_force", "in-force/index.md",
                                                    superseded_on=superseded_on)))
     return pages
+
+
+def _front(*, noindex: bool, unsearched: bool) -> str:
+    """Front matter: `robots: noindex` keeps a page out of search engines; `search: exclude` out of the
+    site's own search (Material's search plugin), which then also skips reading the page."""
+    lines = (["robots: noindex"] if noindex else []) + (["search:", "  exclude: true"] if unsearched else [])
+    return "---\n" + "\n".join(lines) + "\n---\n\n" if lines else ""
 
 
 def versions_json(loaded: LoadedClinic, states: list[NoticeState], as_of: date) -> bytes:

@@ -80,7 +80,7 @@ def base_config(mkdocs_yml: Path) -> dict:
         raw = mkdocs_yml.read_bytes()
         if raw not in _BASES:  # parsed once per process for the same bytes
             _BASES.clear()
-            _BASES[raw] = yaml.safe_load(raw.decode("utf-8")) or {}
+            _BASES[raw] = yaml.load(raw.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
         return copy.deepcopy(_BASES[raw])
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise NoticesError(f"{mkdocs_yml}: cannot read the shared MkDocs base: {exc}") from exc

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
-from .build import Prepared
 from .diff import diff, to_text
 from .errors import NoticesError
+
+if TYPE_CHECKING:
+    from .prepare import Prepared
 
 
 @dataclass(frozen=True)

@@ -32,13 +32,18 @@ class _Loader(yaml.SafeLoader):
     """SafeLoader with YAML 1.2 booleans: only true/false, so ON, no, yes stay strings."""
 
 
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
+# libyaml's parser, when PyYAML was built with it, composes the same nodes (with the same marks) about
+# ten times faster; the tags are still resolved in Python, by the same resolvers.
+_CLoader = type("_CLoader", (yaml.CSafeLoader,), {}) if yaml.__with_libyaml__ else None
+
+for _cls in filter(None, (_Loader, _CLoader)):
+    _cls.yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    _cls.add_implicit_resolver(
+        "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+    )
 
 _PLAIN_TAGS = {
     "tag:yaml.org,2002:" + t for t in ("str", "int", "float", "bool", "null", "timestamp")
@@ -70,7 +75,7 @@ def read_yaml(path: Path, shown_as: str) -> tuple[YamlFile | None, list[Problem]
         return None, [Problem(shown_as, None, None, "", f"is not UTF-8 text (byte {exc.start})",
                               "save the file as UTF-8")]
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = _compose(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         msg = f"is not valid YAML: {exc.problem or exc.context}"
@@ -89,6 +94,15 @@ def read_yaml(path: Path, shown_as: str) -> tuple[YamlFile | None, list[Problem]
                               "must be a mapping of keys to values at the top level",
                               "start the file with `name: ...` and the other keys")]
     return YamlFile(data, builder.locations), []
+
+
+def _compose(text: str) -> yaml.Node | None:
+    if _CLoader is not None:
+        try:
+            return yaml.compose(text, Loader=_CLoader)
+        except yaml.YAMLError:
+            pass  # the pure-Python parser's messages are the ones our users see (and tests expect)
+    return yaml.compose(text, Loader=_Loader)
 
 
 class _Builder:

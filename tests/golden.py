@@ -12,7 +12,7 @@ from pathlib import Path
 
 from datetime import date
 
-from generator.build import prepare
+from generator.prepare import prepare
 from generator.load import Project, load_clinics
 from generator.pages import versions_json
 from generator.render import render_clinic

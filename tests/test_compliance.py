@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from generator.build import prepare
+from generator.prepare import prepare
 from generator.checks import RULES, context, run_one
 from generator.checks.base import patterns_of
 from generator.cli import main

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
 
-from generator.build import prepare
+from generator.prepare import prepare
 from generator.embed import EMBED_CLASS, embed_files, embed_fragments, link_snippet
 from generator.pages import NoticeState
 from generator.versions import publish

@@ -17,7 +17,8 @@ from click.testing import CliRunner
 from generator import build as build_mod
 from generator import incremental as inc
 from generator import render, site
-from generator.build import build, prepare, site_spec
+from generator.build import build
+from generator.prepare import prepare, site_spec
 from generator.cli import main
 from tests.conftest import MINIMAL, REPO, tree_bytes
 

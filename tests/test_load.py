@@ -58,3 +58,31 @@ def test_bare_names_and_entries_mix_in_item_lists(make_project):
     (a,) = load_clinics(project)
     items = a.clinic.collection.health.items
     assert [(i.item, i.when) for i in items] == [("allergies", None), ("photos", "with_consent")]
+
+
+def test_libyaml_and_python_parsers_read_every_file_alike(tmp_path):
+    """The fast (libyaml) composer must give the data and every location the pure-Python one gives."""
+    from generator import yamlsafe
+    from tests.conftest import REPO
+
+    if yamlsafe._CLoader is None:
+        import pytest
+        pytest.skip("PyYAML was built without libyaml")
+    tricky = "a: ON\nb: yes\nc: 'x'\nd: [1, 2.5, ~, 2026-01-02]\ne: {f: true}\n\"g\": |\n  two\n  lines\n"
+    files = [*REPO.glob("clinics/*/clinic.yaml"), *REPO.glob("groups/*.yaml"), *REPO.glob("tests/fixtures/*.yaml")]
+    (tmp_path / "tricky.yaml").write_text(tricky, encoding="utf-8")
+    assert len(files) >= 5
+    for path in [*files, tmp_path / "tricky.yaml"]:
+        results = []
+        fast = yamlsafe._CLoader
+        for loader in (fast, None):
+            yamlsafe._CLoader = loader  # None: the pure-Python parser
+            try:
+                got, problems = yamlsafe.read_yaml(path, path.name)
+            finally:
+                yamlsafe._CLoader = fast
+            assert not problems, problems
+            results.append((got.data, got.locations))
+        assert results[0] == results[1], path
+    data = yamlsafe.read_yaml(tmp_path / "tricky.yaml", "t")[0].data
+    assert data["a"] == "ON" and data["b"] == "yes" and data["e"] == {"f": True}

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 from pydantic import BaseModel
 
-from generator.build import prepare
+from generator.prepare import prepare
 from generator.cli import main
 from generator.errors import DataErrors, NoticesError
 from generator.load import load_clinics

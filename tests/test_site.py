@@ -139,3 +139,23 @@ def test_no_page_or_stylesheet_loads_a_third_party_resource(make_project):
             offenders += [f"{path.name}: {m.group(0)}" for m in _EXTERNAL.finditer(stripped)]
     assert offenders == []
     assert "fonts.googleapis" not in (project.site_dir / "t" / "index.html").read_text()
+
+
+def test_site_search_finds_each_text_once(make_project):
+    """The site's search index holds the notice pages and the texts shown nowhere else (a scheduled
+    version, a real change), but not archived versions nor the page that repeats the notice's text."""
+    import json
+
+    project = make_project(examples=True)
+    build(project, ["harbourview-family-clinic"], as_of=AS_OF)
+    site = project.site_dir / "harbourview-family-clinic"
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    pages = {doc["location"].split("#")[0] for doc in index["docs"]}
+    assert {"", "privacy/", "cookies/", "hipaa/", "privacy/versions/", "in-force/"} <= pages
+    assert "privacy/v4/" in pages and "privacy/v4/changes/" in pages        # scheduled: its text is only there
+    assert "privacy/v3/" not in pages and "privacy/v3/changes/" in pages    # in force: the notice page shows it
+    assert "privacy/v1/" not in pages and "privacy/v2/changes/" not in pages  # archived
+    assert "cookies/v1/changes/" not in pages                               # a first version changes nothing
+    # Archived versions stay out of search engines; the others do not.
+    assert 'content="noindex"' in (site / "privacy/v1/index.html").read_text(encoding="utf-8")
+    assert 'content="noindex"' not in (site / "privacy/v3/index.html").read_text(encoding="utf-8")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..build import Prepared
+from ..prepare import Prepared
 from ..load import Project
 from ..render import render_notice
 from . import canada, cookies, hipaa, plain, us_privacy
