@@ -199,6 +199,7 @@ def built_count(out: str) -> int:
 
 
 def naive_build(root: Path, slug: str, work: Path) -> float:
+    from generator.embed import embed_files
     from generator.prepare import prepare, site_spec
     from generator.load import Project
     from generator.site import base_config, brand_css
@@ -227,7 +228,7 @@ def naive_build(root: Path, slug: str, work: Path) -> float:
     mkdocs = Path(sys.executable).with_name("mkdocs")
     subprocess.run([str(mkdocs), "build", "-q", "-f", str(cfg)], check=True, cwd=work / slug,
                    env={**os.environ, "SOURCE_DATE_EPOCH": str(spec.epoch), "NO_MKDOCS_2_WARNING": "1"})
-    for name, data in spec.extra_files.items():
+    for name, data in {**spec.extra_files, **embed_files(project, p, AS_OF)}.items():
         (out / name).parent.mkdir(parents=True, exist_ok=True)
         (out / name).write_bytes(data)
     return time.perf_counter() - start

@@ -5,9 +5,13 @@ with its title, version stamp, body and a link to its version history, styled by
 sheet whose every rule is scoped under `.clinic-notice-embed`. No scripts, no external resources, no
 site navigation: safe to paste into a CMS's HTML block. The bytes depend only on the input.
 
-The body is converted from the notice's Markdown, which the templates have already escaped (clinic
-text shows as text), with the extensions the site itself uses. A published version's body is its
-frozen text, exactly as on the site.
+The body is the HTML of the notice's own page, as the site builder converted it (so a notice's text
+is converted once per build, not once for the page and again here): the part between the page's
+`<!-- notice-body -->` markers, with the permalink anchors removed, headings one level down and
+relative links made absolute. Without a built page (a preview, a test) the body is converted from
+its Markdown with the site's extensions, then adapted the same way. Either way the Markdown was
+escaped by the templates (clinic text shows as text), and a published version's body is its frozen
+text, exactly as on the site.
 
 Pure: reads the templates' labels, writes nothing.
 """
@@ -16,14 +20,11 @@ from __future__ import annotations
 
 import html
 import re
-import xml.etree.ElementTree as etree
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Mapping
 from urllib.parse import urljoin, urlsplit
 
 import markdown
-from markdown.extensions import Extension
-from markdown.treeprocessors import Treeprocessor
 
 from .load import LoadedClinic, Project
 from .render import environment
@@ -35,7 +36,9 @@ if TYPE_CHECKING:  # build.py may import this module to add the fragments to a s
 
 EMBED_CLASS = "clinic-notice-embed"
 EMBED_DIR = "embed"
-MARKDOWN_EXTENSIONS = ["tables", "attr_list", "md_in_html", "admonition"]
+MARKDOWN_EXTENSIONS = ["toc", "tables", "attr_list", "md_in_html", "admonition"]  # as in mkdocs.yml
+MARKDOWN_CONFIGS = {"toc": {"permalink": True}}
+BODY_START, BODY_END = "<!-- notice-body -->", "<!-- /notice-body -->"  # around {{ content }} in notice.md.j2
 
 # Every selector starts with the embed's class, so nothing leaks into the page it is pasted into. The
 # colours come from the host page (`currentColor`, inherit), except the clinic's validated #rrggbb.
@@ -53,12 +56,15 @@ _CSS = """\
 """
 
 
-def embed_fragments(project: Project, prepared: Prepared, as_of: date) -> dict[str, bytes]:
+def embed_fragments(project: Project, prepared: Prepared, as_of: date,
+                    pages: Mapping[str, str] | None = None) -> dict[str, bytes]:
     """`embed/<notice>.html` → the fragment, for every notice of the clinic, in site order.
 
     Each shows the version in force on `as_of`, else the first scheduled one, else the unpublished
-    draft, marked as a draft. The archive link is absolute when the clinic has a `site_url`, else
-    relative to the fragment's own place in the site (`../<notice>/versions/`)."""
+    draft, marked as a draft: what the notice's own page shows. `pages` maps `<notice>/index.md` to
+    the HTML the site builder made of that page; without it, bodies are converted here. The archive
+    link is absolute when the clinic has a `site_url`, else relative to the fragment's own place in
+    the site (`../<notice>/versions/`)."""
     loaded = prepared.loaded
     out: dict[str, bytes] = {}
     for notice in loaded.clinic.notices:
@@ -67,29 +73,39 @@ def embed_fragments(project: Project, prepared: Prepared, as_of: date) -> dict[s
         upcoming = scheduled(versions, as_of)
         version = current or (upcoming[0] if upcoming else None)
         draft = prepared.drafts[notice]
+        page = (pages or {}).get(f"{notice}/index.md")
         out[f"{EMBED_DIR}/{notice}.html"] = fragment(
             project, loaded, notice,
             title=version.title if version else draft.title,
             lang=version.lang if version else draft.lang,
             body=version.content if version else draft.markdown,
             version=version, in_force_now=current is not None,
+            page_html=page,
         ).encode("utf-8")
     return out
 
 
-def embed_files(project: Project, prepared: Prepared, as_of: date) -> dict[str, bytes]:
+def embed_files(project: Project, prepared: Prepared, as_of: date,
+                pages: Mapping[str, str] | None = None) -> dict[str, bytes]:
     """What a build adds to the site for pasting elsewhere: `embed/<notice>.html` (the fragments) and
-    `embed/<notice>-link.html` (the footer link of `link_snippet`), for every notice."""
-    files = embed_fragments(project, prepared, as_of)
+    `embed/<notice>-link.html` (the footer link of `link_snippet`), for every notice. `pages`: as for
+    `embed_fragments`."""
+    files = embed_fragments(project, prepared, as_of, pages)
     for state in prepared.states:
         snippet = link_snippet(prepared.loaded, state, project=project)
         files[f"{EMBED_DIR}/{state.notice}-link.html"] = (snippet + "\n").encode("utf-8")
     return dict(sorted(files.items()))
 
 
+def page_paths(prepared: Prepared) -> list[str]:
+    """The pages whose HTML `embed_files` can use: each notice's own page."""
+    return [f"{notice}/index.md" for notice in prepared.loaded.clinic.notices]
+
+
 def fragment(project: Project, loaded: LoadedClinic, notice: str, *, title: str, lang: str, body: str,
-             version: Version | None, in_force_now: bool) -> str:
-    """One notice as an HTML fragment (see `embed_fragments`)."""
+             version: Version | None, in_force_now: bool, page_html: str | None = None) -> str:
+    """One notice as an HTML fragment (see `embed_fragments`). `body` is its Markdown; `page_html`, if
+    given, the site's page showing that body, whose HTML is then used instead of converting it."""
     env = environment(project.templates_dir, lang)
     labels: Any = env.globals["L"]
     site = labels["site"]
@@ -115,21 +131,20 @@ def fragment(project: Project, loaded: LoadedClinic, notice: str, *, title: str,
     else:
         parts.append(f'<p class="{EMBED_CLASS}__stamp {EMBED_CLASS}__note {EMBED_CLASS}__note--draft">'
                      f'{e(site["draft_banner"], quote=False)}</p>')
-    parts.append(markdown_to_html(body, page_url))
+    inner = page_body(page_html) if page_html is not None else None
+    parts.append(adapt(inner if inner is not None else markdown_to_html(body), page_url))
     parts.append(f'<p class="{EMBED_CLASS}__archive"><a href="{e(archive)}">{e(site["history"], quote=False)}</a></p>')
     parts.append("</div>")
     return "\n".join(parts) + "\n"
 
 
-def markdown_to_html(text: str, page_url: str | None = None) -> str:
-    """The notice body as HTML: headings one level down (the fragment's title is the h2), and relative
-    links made absolute against the notice's page when its address is known."""
+def markdown_to_html(text: str) -> str:
+    """The notice body's Markdown as the site's pages convert it (same extensions)."""
     if not _CONVERTER:  # one per process: setting up the extensions costs as much as a short notice
-        _CONVERTER.append(markdown.Markdown(extensions=[*MARKDOWN_EXTENSIONS, _EmbedExtension()],
+        _CONVERTER.append(markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIGS,
                                             output_format="html"))
     md = _CONVERTER[0]
     md.reset()
-    md.treeprocessors["clinic_notice_embed"].page_url = page_url
     try:
         return md.convert(text)
     finally:
@@ -137,6 +152,38 @@ def markdown_to_html(text: str, page_url: str | None = None) -> str:
 
 
 _CONVERTER: list[markdown.Markdown] = []
+
+
+def page_body(page_html: str) -> str | None:
+    """The notice's body in a converted page: between the markers (None if they are not there once)."""
+    start = page_html.find(BODY_START)
+    end = page_html.find(BODY_END)
+    if start < 0 or end < start or page_html.count(BODY_START) != 1:
+        return None
+    return page_html[start + len(BODY_START):end].strip("\n")
+
+
+# Python-Markdown writes these itself; clinic text never reaches them as markup (it is escaped).
+_PERMALINK = re.compile(r'<a class="headerlink" href="#[^"]*" title="[^"]*">[^<]*</a>')
+_HEADING = re.compile(r"<(/?)h([1-5])\b")
+_HREF = re.compile(r'\bhref="([^"]*)"')
+
+
+def adapt(body_html: str, page_url: str | None) -> str:
+    """Converted body → fragment body: no permalink anchors, headings one level down (the fragment's
+    title is the h2), and relative links made absolute against the notice's page when its address is
+    known."""
+    out = _PERMALINK.sub("", body_html)
+    out = _HEADING.sub(lambda m: f"<{m.group(1)}h{int(m.group(2)) + 1}", out)
+    if page_url:
+        def absolute(m: re.Match[str]) -> str:
+            href = html.unescape(m.group(1))
+            if not href or urlsplit(href).scheme or href.startswith("#"):
+                return m.group(0)
+            return f'href="{html.escape(urljoin(page_url, href), quote=True)}"'
+
+        out = _HREF.sub(absolute, out)
+    return out
 
 
 def link_snippet(loaded: LoadedClinic, state: NoticeState, *, project: Project | None = None) -> str:
@@ -166,27 +213,3 @@ def _site_base(loaded: LoadedClinic) -> str | None:
     parts = urlsplit(str(url))  # the site's folder: a query or fragment has no meaning here
     path = parts.path if parts.path.endswith("/") else parts.path + "/"
     return f"{parts.scheme}://{parts.netloc}{path}"
-
-
-# --------------------------------------------------------------------------------------------------
-
-
-class _Embed(Treeprocessor):
-    def __init__(self, md: markdown.Markdown):
-        super().__init__(md)
-        self.page_url: str | None = None  # set before each conversion
-
-    def run(self, root: etree.Element) -> None:
-        for el in root.iter():
-            match = re.fullmatch(r"h([1-5])", el.tag)
-            if match:
-                el.tag = f"h{int(match.group(1)) + 1}"
-            if el.tag == "a" and self.page_url:
-                href = el.get("href", "")
-                if href and not urlsplit(href).scheme and not href.startswith("#"):
-                    el.set("href", urljoin(self.page_url, href))
-
-
-class _EmbedExtension(Extension):
-    def extendMarkdown(self, md: markdown.Markdown) -> None:
-        md.treeprocessors.register(_Embed(md), "clinic_notice_embed", 0)

@@ -5,12 +5,12 @@ verified, every draft rendered in every language (`prepare`), and then its site 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from typing import Iterable
 
 from .colours import header_text, link_colour
-from .embed import embed_files
+from .embed import embed_files, page_paths as embed_pages
 from .errors import DataErrors, Problem
 from .feeds import feed_files
 from .load import LoadedClinic, load_clinics
@@ -108,6 +108,9 @@ def site_spec(project: Project, p: Prepared, as_of: date, pdfs: bool = False, pr
                            {}, {})
                 for lang, drafts in sorted(p.translated.items())}
     extra = {"versions.json": versions_json(p.loaded, p.states, as_of), **feed_files(p.loaded, p.versions),
-             **embed_files(project, p, as_of), **(pdf_files(project, p) if pdfs else {})}
-    return spec(clinic.languages[0], tuple(build_pages(project, p.loaded, p.states, as_of, pdfs, preview)),
+             **(pdf_files(project, p) if pdfs else {})}
+    root = spec(clinic.languages[0], tuple(build_pages(project, p.loaded, p.states, as_of, pdfs, preview)),
                 extra, children)
+    if preview:  # the notice pages may show drafts where the embeds show versions: convert on their own
+        return replace(root, extra_files={**extra, **embed_files(project, p, as_of)})
+    return replace(root, capture=tuple(embed_pages(p)), derive=lambda html: embed_files(project, p, as_of, html))

@@ -61,6 +61,11 @@ class SiteSpec:
     extra_files: dict[str, bytes] = field(default_factory=dict)  # copied as they are, like versions.json
     epoch: int = 0  # SOURCE_DATE_EPOCH: fixes the only dates MkDocs writes (the sitemap's)
     children: dict[str, "SiteSpec"] = field(default_factory=dict)  # sites built inside this one, like es/
+    # Files made from the HTML of some pages, as the builder converted their Markdown (the embeds reuse
+    # the notice pages' HTML rather than converting each notice again): `derive` is called with
+    # {path: HTML of the page's content} for the paths in `capture`, and returns {file name: bytes}.
+    capture: tuple[str, ...] = ()
+    derive: Callable[[dict[str, str]], dict[str, bytes]] | None = None
 
 
 class _Collect(logging.Handler):
@@ -172,14 +177,16 @@ def _build_into(base: dict, assets_dir: Path, spec: SiteSpec, out: Path, work: P
         with _source_date_epoch(spec.epoch), _themes_found_once():
             config = _config(work, options)
             config.plugins["clinic-notices-robots"] = _robots_plugin()
-            config.plugins["clinic-notices-sources"] = _sources_plugin(sources)
+            captured: dict[str, str] = {}
+            config.plugins["clinic-notices-sources"] = _sources_plugin(sources, spec.capture, captured)
             _warm(config)
             build(config)
     except (MkDocsException, OSError) as exc:
         raise NoticesError(f"building {spec.name!r}: {exc}") from exc
     finally:
         logger.removeHandler(collect)
-    for name, data in sorted(spec.extra_files.items()):
+    derived = spec.derive(captured) if spec.derive else {}
+    for name, data in sorted({**spec.extra_files, **derived}.items()):
         _write(out / name, data)
     return collect.messages
 
@@ -213,8 +220,9 @@ def _robots_plugin():
     return Robots()
 
 
-def _sources_plugin(sources: dict[str, str | bytes]):
-    """The site's pages and assets, handed to MkDocs from memory, in the order MkDocs lists a docs folder."""
+def _sources_plugin(sources: dict[str, str | bytes], capture: tuple[str, ...], captured: dict[str, str]):
+    """The site's pages and assets, handed to MkDocs from memory, in the order MkDocs lists a docs folder;
+    the converted HTML of the pages in `capture` is kept in `captured`."""
     from mkdocs.plugins import BasePlugin
     from mkdocs.structure.files import File, Files, file_sort_key
 
@@ -222,6 +230,11 @@ def _sources_plugin(sources: dict[str, str | bytes]):
         def on_files(self, files, config):  # noqa: ANN001
             own = sorted((File.generated(config, uri, content=data) for uri, data in sources.items()), key=file_sort_key)
             return Files(own + [f for f in files if f.src_uri not in sources])
+
+        def on_page_content(self, html, page, config, files):  # noqa: ANN001
+            if page.file.src_uri in capture:
+                captured[page.file.src_uri] = html
+            return html
 
     return Sources()
 

@@ -125,3 +125,27 @@ def test_embed_files_hold_the_fragments_and_the_footer_links(make_project):
                              "embed/hipaa.html", "embed/privacy-link.html", "embed/privacy.html"]
     assert files["embed/privacy-link.html"].decode() == \
         f'<a href="{SITE}privacy/">Website Privacy Policy · updated February 1, 2026</a>\n'
+
+
+def test_a_build_takes_the_embeds_from_the_notice_pages_unchanged(make_project, monkeypatch):
+    """A build converts each notice once: its embed is cut from the notice page's HTML, and is the same
+    as an embed converted on its own (the way a preview makes it)."""
+    from generator import embed
+    from generator.build import build
+
+    project = make_project(examples=True)
+    slugs = project.slugs()
+
+    def no_second_conversion(*_args, **_kwargs):
+        raise AssertionError("a build converted a notice again for its embed")
+
+    with monkeypatch.context() as m:
+        m.setattr(embed, "markdown_to_html", no_second_conversion)
+        build(project, as_of=AS_OF)
+    for p in prepare(project, slugs, AS_OF):
+        alone = embed_files(project, p, AS_OF)
+        site = project.site_dir / p.loaded.slug
+        built = {name: (site / name).read_bytes() for name in alone}
+        assert built == alone, p.loaded.slug
+        page = (site / "privacy" / "index.html").read_text(encoding="utf-8")
+        assert embed.BODY_START in page and embed.BODY_START.encode() not in built["embed/privacy.html"]

@@ -18,6 +18,7 @@ from generator import build as build_mod
 from generator import incremental as inc
 from generator import render, site
 from generator.build import build
+from generator.embed import embed_files
 from generator.prepare import prepare, site_spec
 from generator.cli import main
 from tests.conftest import MINIMAL, REPO, tree_bytes
@@ -255,7 +256,7 @@ def test_site_is_the_same_on_every_day_of_its_window(versioned):
         windows.add(span)
         spec = site_spec(versioned, p, day)
         pages = tuple((pg.path, pg.markdown) for pg in spec.pages)
-        extra = dict(spec.extra_files)
+        extra = {**spec.extra_files, **embed_files(versioned, p, day)}  # the embeds too, as a build derives them
         data = extra.pop("versions.json")
         if span not in first:
             first[span] = (day, pages, extra, data)
