@@ -15,6 +15,9 @@ internals (tests/test_mkdocs_internals.py fails loudly if MkDocs changes under t
   so that a new process starts warm;
 - the theme's file listing (about 14,500 files, mostly icons), which MkDocs walks and filters per build.
 Neither changes what is built: a cached and an uncached build are byte-identical (tested).
+
+Size: of the theme's ~35 search-language files (1 MB per site), only those the site's search loads are
+shipped (`_unused_search_files`, which reads Material's search plugin's `lang` setting from the config).
 """
 
 from __future__ import annotations
@@ -229,7 +232,8 @@ def _sources_plugin(sources: dict[str, str | bytes], capture: tuple[str, ...], c
     class Sources(BasePlugin):
         def on_files(self, files, config):  # noqa: ANN001
             own = sorted((File.generated(config, uri, content=data) for uri, data in sources.items()), key=file_sort_key)
-            return Files(own + [f for f in files if f.src_uri not in sources])
+            unused = _unused_search_files(config, [f.src_uri for f in files])
+            return Files(own + [f for f in files if f.src_uri not in sources and f.src_uri not in unused])
 
         def on_page_content(self, html, page, config, files):  # noqa: ANN001
             if page.file.src_uri in capture:
@@ -237,6 +241,33 @@ def _sources_plugin(sources: dict[str, str | bytes], capture: tuple[str, ...], c
             return html
 
     return Sources()
+
+
+LUNR = "assets/javascripts/lunr/"
+
+
+def _unused_search_files(config: Any, uris: list[str]) -> set[str]:
+    """The theme's search-language files (~35, 1 MB) that this site's search never loads.
+
+    Material's search worker loads, for its languages: nothing more for English alone; otherwise
+    min/lunr.stemmer.support.min.js, min/lunr.<lang>.min.js for each language but English,
+    min/lunr.multi.min.js for more than one, tinyseg.js for ja and wordcut.js for hi and th.
+    Its languages are the search plugin's `lang` setting, set by the plugin when the config is loaded.
+    If that setting cannot be found, every file is kept (tests/test_browser.py searches each site)."""
+    langs = None
+    for plugin in config.plugins.values():
+        if type(plugin).__module__.startswith("material.plugins.search"):
+            langs = getattr(plugin.config, "lang", None)
+    if not langs or not all(isinstance(lang, str) for lang in langs):
+        return set()
+    needed = {f"{LUNR}min/lunr.{lang}.min.js" for lang in langs if lang != "en"}
+    needed |= {f"{LUNR}tinyseg.js" for lang in langs if lang == "ja"}
+    needed |= {f"{LUNR}wordcut.js" for lang in langs if lang in ("hi", "th")}
+    if len(langs) > 1:
+        needed.add(f"{LUNR}min/lunr.multi.min.js")
+    if needed:
+        needed.add(f"{LUNR}min/lunr.stemmer.support.min.js")
+    return {uri for uri in uris if uri.startswith(LUNR) and uri not in needed}
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -445,7 +476,10 @@ def _warm(config: Any) -> None:
     # plugin changes it per build (on_env) or the theme has a custom_dir, whose templates may be edited
     # while a process runs (MkDocs' Environment does not reload templates).
     reuse = not config.plugins.events.get("env") and not getattr(theme, "custom_dir", None)
-    env_key = (tuple(theme.dirs), str(theme.locale), frozenset(theme.static_templates))
+    # Templates cache their imported modules (Material's search plugin reads its language from one), so
+    # an Environment serves only sites in the same theme language and direction, not just the same locale.
+    env_key = (tuple(theme.dirs), str(theme.locale), repr(theme.get("language")), repr(theme.get("direction")),
+               frozenset(theme.static_templates))
 
     def get_env() -> jinja2.Environment:
         if reuse and env_key in _ENVS:
@@ -453,6 +487,10 @@ def _warm(config: Any) -> None:
             return _ENVS[env_key]
         env = make_env(theme)
         env.bytecode_cache = _BYTECODE
+        if reuse:
+            # The theme's installed files do not change while a process runs: without this, every
+            # include of every page stats its template file again (about 800 stats per site).
+            env.auto_reload = False
         plain = env.list_templates
 
         def list_templates(extensions: Any = None, filter_func: Callable[[str], bool] | None = None) -> list[str]:

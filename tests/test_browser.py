@@ -131,3 +131,23 @@ def test_the_in_force_page_answers_for_a_date(example_sites):
     page.wait_for_load_state("networkidle")
     assert page.url.endswith("/harbourview-family-clinic/privacy/v2/")
     page.close()
+
+
+@pytest.mark.parametrize("path, query", [("harbourview-family-clinic/", "cookies"),
+                                         ("harbourview-family-clinic/es/", "privacidad")])
+def test_site_search_finds_the_notices(example_sites, path, query):
+    """Search works in each language's site (its worker loads that language's files from the site)."""
+    project, base, browser = example_sites
+    context = browser.new_context()
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("requestfailed", lambda r: errors.append(r.url))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{base}/{path}", wait_until="networkidle")
+    page.keyboard.press("/")  # Material's shortcut to the search box, at any width
+    page.keyboard.type(query)
+    page.wait_for_selector(".md-search-result__item", timeout=10_000)
+    results = page.locator(".md-search-result__item a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    context.close()
+    assert results and not [e for e in errors if not e.endswith("favicon.ico")]
+    assert not [href for href in results if "/v1/" in href]  # archived versions are left out of search

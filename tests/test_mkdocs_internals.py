@@ -84,7 +84,8 @@ def test_the_pruned_theme_listing_equals_the_full_one():
 
 
 def test_cached_and_uncached_builds_are_byte_identical_and_the_caches_are_used(make_project, tmp_path, monkeypatch):
-    files = {"clinics/t/clinic.yaml": MINIMAL + "branding: {logo: logo.svg}\n",
+    # Two languages: each language's site must get what an uncached build gives it (its search language).
+    files = {"clinics/t/clinic.yaml": MINIMAL + "branding: {logo: logo.svg}\nlanguages: [en, es]\n",
              "clinics/t/logo.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>'}
     project = make_project(files)
     site.clear_caches()
@@ -115,3 +116,21 @@ def test_a_changed_theme_template_is_recompiled_not_served_stale(tmp_path):
     (tmp_path / "t.html").write_text("two")
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(tmp_path)), bytecode_cache=site._BYTECODE)
     assert env.get_template("t.html").render() == "two"
+
+
+def test_a_site_ships_only_the_search_language_files_its_search_loads(make_project):
+    """site._unused_search_files reads Material's search `lang` setting and mirrors its worker's rule;
+    tests/test_browser.py searches an English and a Spanish site, which needs the files kept here."""
+    import re
+
+    project = make_project({"clinics/t/clinic.yaml": MINIMAL + "languages: [en, es]\n"})
+    build(project, as_of=AS_OF)
+    site_dir = project.site_dir / "t"
+    for folder, kept in (("", set()), ("es/", {"min/lunr.es.min.js", "min/lunr.stemmer.support.min.js"})):
+        lunr = site_dir / folder / "assets/javascripts/lunr"
+        shipped = {p.relative_to(lunr).as_posix() for p in lunr.rglob("*") if p.is_file()} if lunr.exists() else set()
+        assert shipped == kept, folder
+        worker = next((site_dir / folder / "assets/javascripts/workers").glob("search.*.min.js")).read_text()
+        # The worker's own rule, as this Material version writes it.
+        assert re.search(r'n!=="en"&&\w+\.push\(`\$\{\w+\}/min/lunr\.\$\{n\}\.min\.js`\)', worker)
+        assert "min/lunr.stemmer.support.min.js" in worker and "min/lunr.multi.min.js" in worker
