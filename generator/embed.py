@@ -28,6 +28,7 @@ import markdown
 
 from .load import LoadedClinic, Project
 from .render import environment
+from .site import marked_part
 from .versions import Version, in_force, scheduled
 
 if TYPE_CHECKING:  # build.py may import this module to add the fragments to a site
@@ -38,7 +39,6 @@ EMBED_CLASS = "clinic-notice-embed"
 EMBED_DIR = "embed"
 MARKDOWN_EXTENSIONS = ["toc", "tables", "attr_list", "md_in_html", "admonition"]  # as in mkdocs.yml
 MARKDOWN_CONFIGS = {"toc": {"permalink": True}}
-BODY_START, BODY_END = "<!-- notice-body -->", "<!-- /notice-body -->"  # around {{ content }} in notice.md.j2
 
 # Every selector starts with the embed's class, so nothing leaks into the page it is pasted into. The
 # colours come from the host page (`currentColor`, inherit), except the clinic's validated #rrggbb.
@@ -155,12 +155,9 @@ _CONVERTER: list[markdown.Markdown] = []
 
 
 def page_body(page_html: str) -> str | None:
-    """The notice's body in a converted page: between the markers (None if they are not there once)."""
-    start = page_html.find(BODY_START)
-    end = page_html.find(BODY_END)
-    if start < 0 or end < start or page_html.count(BODY_START) != 1:
-        return None
-    return page_html[start + len(BODY_START):end].strip("\n")
+    """The notice's body in a converted page: its marked part (None if it is not marked once)."""
+    where = marked_part(page_html)
+    return page_html[where[0]:where[1]].strip("\n") if where else None
 
 
 # Python-Markdown writes these itself; clinic text never reaches them as markup (it is escaped).

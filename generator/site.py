@@ -27,6 +27,7 @@ import html
 import io
 import logging
 import os
+import re
 import shutil
 import tempfile
 import types
@@ -225,22 +226,141 @@ def _robots_plugin():
 
 def _sources_plugin(sources: dict[str, str | bytes], capture: tuple[str, ...], captured: dict[str, str]):
     """The site's pages and assets, handed to MkDocs from memory, in the order MkDocs lists a docs folder;
-    the converted HTML of the pages in `capture` is kept in `captured`."""
+    the converted HTML of the pages in `capture` is kept in `captured`. A marked part already converted
+    on an earlier page is not converted again (see PART_START)."""
     from mkdocs.plugins import BasePlugin
     from mkdocs.structure.files import File, Files, file_sort_key
 
     class Sources(BasePlugin):
+        def __init__(self) -> None:
+            self.parts: dict[str, _Part | None] = {}  # a part's Markdown → its HTML and headings (None: unusable)
+            self.pending: dict[str, tuple[str, str | None]] = {}  # page → (its part, its Markdown if reusing)
+
         def on_files(self, files, config):  # noqa: ANN001
             own = sorted((File.generated(config, uri, content=data) for uri, data in sources.items()), key=file_sort_key)
             unused = _unused_search_files(config, [f.src_uri for f in files])
             return Files(own + [f for f in files if f.src_uri not in sources and f.src_uri not in unused])
 
+        def on_page_markdown(self, markdown, page, config, files):  # noqa: ANN001
+            where = marked_part(markdown)
+            if where is None:
+                return markdown
+            part = markdown[where[0]:where[1]]
+            if REUSE_PARTS and self.parts.get(part) is not None:
+                self.pending[page.file.src_uri] = (part, markdown)
+                return f"{markdown[:where[0]]}\n\n{_PLACEHOLDER}\n\n{markdown[where[1]:]}"
+            self.pending[page.file.src_uri] = (part, None)
+            return markdown
+
         def on_page_content(self, html, page, config, files):  # noqa: ANN001
-            if page.file.src_uri in capture:
-                captured[page.file.src_uri] = html
+            src = page.file.src_uri
+            if src in self.pending:
+                part, original = self.pending.pop(src)
+                if original is None:
+                    self.parts.setdefault(part, _part_of(html, page.toc))
+                elif (spliced := _splice(html, page, self.parts[part])) is not None:
+                    html = spliced
+                else:  # here the part's headings would be numbered or nested differently: convert it after all
+                    page.markdown = original
+                    page.render(config, files)
+                    html = page.content
+            if src in capture:
+                captured[src] = html
             return html
 
     return Sources()
+
+
+# A page part between these markers is converted once per site: a later page whose part has the same
+# Markdown gets the first one's HTML and headings (table of contents). The notice templates mark the
+# notice's text, which is the same on a notice's page and on the page of the version it shows; the
+# embeds take it from there too. The reused HTML is byte-identical to converting again (tested), and
+# where it might not be (a relative link, a heading whose id or nesting depends on the rest of the
+# page) the part is converted again.
+PART_START, PART_END = "<!-- notice-body -->", "<!-- /notice-body -->"
+REUSE_PARTS = True
+_PLACEHOLDER = "CLINICNOTICESREUSEDPART"
+_RELATIVE = re.compile(r'\b(?:href|src)="(?![a-zA-Z][a-zA-Z0-9+.-]*:|#)')
+_HEADING_ID = re.compile(r'<h[1-6][^>]*\bid="([^"]*)"')
+
+
+def marked_part(text: str) -> tuple[int, int] | None:
+    """(start, end) of what lies between the markers, if each occurs once and in order."""
+    start, end = text.find(PART_START), text.find(PART_END)
+    if start < 0 or end < start or text.count(PART_START) != 1 or text.count(PART_END) != 1:
+        return None
+    return start + len(PART_START), end
+
+
+@dataclass(frozen=True)
+class _Part:
+    html: str
+    items: list  # the part's top headings (mkdocs.structure.toc.AnchorLink, with their children)
+    ids: frozenset[str]
+
+
+def _walk(items: list) -> Iterator[Any]:
+    for item in items:
+        yield item
+        yield from _walk(item.children)
+
+
+def _part_of(html: str, toc: Any) -> _Part | None:
+    """The converted part of a page, if it can serve another page as it is."""
+    where = marked_part(html)
+    if where is None:
+        return None
+    part = html[where[0]:where[1]]
+    ids = frozenset(_HEADING_ID.findall(part))
+    if _RELATIVE.search(part) or any(re.search(r"_\d+$", i) for i in ids):
+        return None  # resolved against this page's place, or numbered after a heading outside the part
+    run = _toc_run(list(toc.items), ids)
+    if run is None or {item.id for item in _walk(run)} != {i.id for i in _walk(list(toc.items)) if i.id in ids}:
+        return None
+    if run and (len({item.level for item in run}) != 1 or not {i.id for i in _walk(run)} <= ids):
+        return None
+    return _Part(part, run, ids)
+
+
+def _toc_run(items: list, ids: frozenset[str]) -> list | None:
+    """The part's top headings: consecutive items of one list of the table of contents ([] if none)."""
+    inside = [n for n, item in enumerate(items) if item.id in ids]
+    if inside:
+        return items[inside[0]:inside[-1] + 1] if inside == list(range(inside[0], inside[-1] + 1)) else None
+    for item in items:
+        run = _toc_run(item.children, ids)
+        if run is None or run:
+            return run
+    return []
+
+
+def _splice(html: str, page: Any, part: _Part | None) -> str | None:
+    """The page with the part's HTML in place of the placeholder and its headings in the page's table of
+    contents, where converting the part with the page would have put them; None if that is unsure."""
+    token = f"<p>{_PLACEHOLDER}</p>"
+    span = marked_part(html)
+    if part is None or html.count(token) != 1 or span is None:
+        return None
+    at = html.index(token)
+    outer = list(_walk(list(page.toc.items)))
+    if {item.id for item in outer} & part.ids:
+        return None
+    if part.items:
+        level = part.items[0].level
+        place = {item.id: html.find(f' id="{item.id}"') for item in outer}
+        if -1 in place.values():
+            return None
+        after = [item for item in outer if place[item.id] > at]
+        if after and min(after, key=lambda item: place[item.id]).level > level:
+            return None  # it would nest under the part's last heading
+        parents = [item for item in outer if place[item.id] < at and item.level < level]
+        siblings = parents[-1].children if parents else page.toc.items
+        index = sum(1 for item in siblings if place[item.id] < at)
+        siblings[index:index] = copy.deepcopy(part.items)
+    if isinstance(page.present_anchor_ids, set):
+        page.present_anchor_ids |= part.ids
+    _STATS["parts_reused"] += 1
+    return html[:span[0]] + part.html + html[span[1]:]  # between the markers, whitespace included
 
 
 LUNR = "assets/javascripts/lunr/"
@@ -357,7 +477,7 @@ class _Bytecode(jinja2.BytecodeCache):
 _BYTECODE = _Bytecode()
 _LISTINGS: dict[tuple, tuple[str, ...]] = {}
 _ENVS: dict[tuple, jinja2.Environment] = {}
-_STATS = {"listings_made": 0, "listings_reused": 0, "envs_reused": 0}
+_STATS = {"listings_made": 0, "listings_reused": 0, "envs_reused": 0, "parts_reused": 0}
 
 
 def preload() -> None:

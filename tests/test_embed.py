@@ -132,6 +132,7 @@ def test_a_build_takes_the_embeds_from_the_notice_pages_unchanged(make_project, 
     as an embed converted on its own (the way a preview makes it)."""
     from generator import embed
     from generator.build import build
+    from generator.site import PART_START
 
     project = make_project(examples=True)
     slugs = project.slugs()
@@ -148,4 +149,4 @@ def test_a_build_takes_the_embeds_from_the_notice_pages_unchanged(make_project, 
         built = {name: (site / name).read_bytes() for name in alone}
         assert built == alone, p.loaded.slug
         page = (site / "privacy" / "index.html").read_text(encoding="utf-8")
-        assert embed.BODY_START in page and embed.BODY_START.encode() not in built["embed/privacy.html"]
+        assert PART_START in page and PART_START.encode() not in built["embed/privacy.html"]

@@ -159,3 +159,59 @@ def test_site_search_finds_each_text_once(make_project):
     # Archived versions stay out of search engines; the others do not.
     assert 'content="noindex"' in (site / "privacy/v1/index.html").read_text(encoding="utf-8")
     assert 'content="noindex"' not in (site / "privacy/v3/index.html").read_text(encoding="utf-8")
+
+
+def test_a_notice_text_converted_once_per_site_gives_the_same_bytes(make_project, tmp_path, monkeypatch):
+    """A notice's page and the page of the version it shows hold the same text: the builder converts it
+    once and reuses the HTML and headings (generator/site.py). Every site must be byte-identical to
+    converting every page in full, and the reuse must have happened."""
+    from generator import site
+
+    project = make_project(examples=True)
+    before = site.cache_stats()["parts_reused"]
+    build(project, as_of=AS_OF)
+    reused = tree_bytes(project.site_dir)
+    assert site.cache_stats()["parts_reused"] >= before + 10
+    shutil.rmtree(project.site_dir)
+    monkeypatch.setattr(site, "REUSE_PARTS", False)
+    build(project, as_of=AS_OF)
+    full = tree_bytes(project.site_dir)
+    assert reused.keys() == full.keys()
+    assert [name for name in full if reused[name] != full[name]] == []
+
+
+def test_a_marked_part_is_converted_again_where_reuse_could_differ(tmp_path, monkeypatch):
+    """Relative links, a heading id numbered after one outside the part, a later heading that would
+    nest under the part's last one: each page is converted in full, and the bytes stay the same."""
+    from generator import site
+    from generator.site import PART_START, PART_END, Page, SiteSpec, base_config, build_site
+    from tests.conftest import REPO
+
+    def marked(text: str) -> str:
+        return f"{PART_START}\n\n{text}\n\n{PART_END}\n"
+
+    simple = marked("## Alpha\n\nText.\n\n### Beta\n\nMore.")
+    relative = marked("## Gamma\n\nSee [page A](../a/index.md).")
+    numbered = marked("## Delta\n\nText.")
+    pages = (
+        Page("index.md", "# Home\n\n" + simple + "\n## After\n", "Home"),
+        Page("a/index.md", "# A\n\n" + simple + "\n## After\n"),          # reused
+        Page("b/index.md", "# B\n\n" + relative),
+        Page("c/deep/index.md", "# C\n\n" + relative),                     # a relative link: converted
+        Page("d/index.md", "# D\n\n" + numbered),
+        Page("e/index.md", "# E\n\n## Delta\n\n" + numbered),              # its Delta would be delta_1
+        Page("f/index.md", "# F\n\n" + simple + "\n#### Deeper\n"),       # would nest under Beta
+        Page("g/index.md", "# G\n\n" + numbered),                          # reused
+        Page("h/index.md", "# H\n\n## Zeta\n\n" + marked("## Zeta")),        # its Zeta is zeta_1 here...
+        Page("i/index.md", "# I\n\n" + marked("## Zeta")),                   # ...and zeta here
+    )
+    spec = SiteSpec(name="T", lang="en", pages=pages, primary_color="#005a9c", link_color="#005a9c",
+                    header_text_color="#ffffff")
+    base = base_config(REPO / "mkdocs.yml")
+    before = site.cache_stats()["parts_reused"]
+    build_site(base, REPO / "templates" / "assets", spec, tmp_path / "reused")
+    reused = site.cache_stats()["parts_reused"] - before
+    monkeypatch.setattr(site, "REUSE_PARTS", False)
+    build_site(base, REPO / "templates" / "assets", spec, tmp_path / "full")
+    assert tree_bytes(tmp_path / "reused") == tree_bytes(tmp_path / "full")
+    assert reused == 2  # a/ and g/
