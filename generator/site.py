@@ -281,7 +281,7 @@ PART_START, PART_END = "<!-- notice-body -->", "<!-- /notice-body -->"
 REUSE_PARTS = True
 _PLACEHOLDER = "CLINICNOTICESREUSEDPART"
 _RELATIVE = re.compile(r'\b(?:href|src)="(?![a-zA-Z][a-zA-Z0-9+.-]*:|#)')
-_HEADING_ID = re.compile(r'<h[1-6][^>]*\bid="([^"]*)"')
+_ID = re.compile(r'\bid="([^"]*)"')
 
 
 def marked_part(text: str) -> tuple[int, int] | None:
@@ -296,7 +296,7 @@ def marked_part(text: str) -> tuple[int, int] | None:
 class _Part:
     html: str
     items: list  # the part's top headings (mkdocs.structure.toc.AnchorLink, with their children)
-    ids: frozenset[str]
+    ids: frozenset[str]  # every id in the part
 
 
 def _walk(items: list) -> Iterator[Any]:
@@ -311,7 +311,7 @@ def _part_of(html: str, toc: Any) -> _Part | None:
     if where is None:
         return None
     part = html[where[0]:where[1]]
-    ids = frozenset(_HEADING_ID.findall(part))
+    ids = frozenset(_ID.findall(part))
     if _RELATIVE.search(part) or any(re.search(r"_\d+$", i) for i in ids):
         return None  # resolved against this page's place, or numbered after a heading outside the part
     run = _toc_run(list(toc.items), ids)
@@ -343,8 +343,8 @@ def _splice(html: str, page: Any, part: _Part | None) -> str | None:
         return None
     at = html.index(token)
     outer = list(_walk(list(page.toc.items)))
-    if {item.id for item in outer} & part.ids:
-        return None
+    if set(_ID.findall(html)) & part.ids:
+        return None  # the table of contents numbers a heading whose id is already used: here, or in the part
     if part.items:
         level = part.items[0].level
         place = {item.id: html.find(f' id="{item.id}"') for item in outer}
@@ -426,6 +426,9 @@ def _source_date_epoch(epoch: int) -> Iterator[None]:
 #   - `Files.add_files_from_theme` lists the theme's files through `env.list_templates(filter_func=f)`,
 #     where `f` is a nested function whose result depends only on `config.theme.static_templates`
 #     and `mkdocs.utils.markdown_extensions`: both are part of the memo's key.
+# Reusing a converted part (see PART_START) relies on the page attributes themes read (`page.toc`:
+# items with `id`, `level`, `children`; `page.present_anchor_ids`) and on `Page.render` to convert a
+# page again; tests/test_site.py compares every example site with and without reuse, byte for byte.
 # If MkDocs is not a version these were checked against, or the nested filter is not found, builds
 # run uncached (slower, same output) and tests/test_mkdocs_internals.py fails.
 
