@@ -10,7 +10,6 @@ from __future__ import annotations
 import gc
 import importlib
 import os
-from concurrent.futures.process import BrokenProcessPool
 import shutil
 import tempfile
 from contextlib import contextmanager
@@ -237,6 +236,8 @@ def _build_all(project: Project, slugs: list[str], as_of: date, pdfs: bool, work
         shutil.rmtree(staging, ignore_errors=True)
         if made_site_dir and not any(site_dir.iterdir()):
             site_dir.rmdir()
+        from concurrent.futures.process import BrokenProcessPool
+
         if isinstance(exc, BrokenProcessPool):
             raise NoticesError(f"a build worker stopped unexpectedly ({exc}); no site was changed. "
                                "Run with --workers 1 to see the error") from exc

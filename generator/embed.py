@@ -6,8 +6,8 @@ sheet whose every rule is scoped under `.clinic-notice-embed`. No scripts, no ex
 site navigation: safe to paste into a CMS's HTML block. The bytes depend only on the input.
 
 The body is the HTML of the notice's own page, as the site builder converted it (so a notice's text
-is converted once per build, not once for the page and again here): the part between the page's
-`<!-- notice-body -->` markers, with the permalink anchors removed, headings one level down and
+is converted once per build, not once for the page and again here): its marked parts (see
+generator/site.py) without the markers, with the permalink anchors removed, headings one level down and
 relative links made absolute. Without a built page (a preview, a test) the body is converted from
 its Markdown with the site's extensions, then adapted the same way. Either way the Markdown was
 escaped by the templates (clinic text shows as text), and a published version's body is its frozen
@@ -28,7 +28,7 @@ import markdown
 
 from .load import LoadedClinic, Project
 from .render import environment
-from .site import marked_part
+from .site import marked_parts, without_markers
 from .versions import Version, in_force, scheduled
 
 if TYPE_CHECKING:  # build.py may import this module to add the fragments to a site
@@ -155,9 +155,8 @@ _CONVERTER: list[markdown.Markdown] = []
 
 
 def page_body(page_html: str) -> str | None:
-    """The notice's body in a converted page: its marked part (None if it is not marked once)."""
-    where = marked_part(page_html)
-    return page_html[where[0]:where[1]].strip("\n") if where else None
+    """The notice's body in a converted page: its marked parts, without the markers (None if none)."""
+    return without_markers(page_html) if marked_parts(page_html) else None
 
 
 # Python-Markdown writes these itself; clinic text never reaches them as markup (it is escaped).

@@ -41,9 +41,6 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
-import jinja2
-import jinja2.meta
-
 from .project import TEMPLATE_SUFFIX, Project
 
 if TYPE_CHECKING:
@@ -175,7 +172,6 @@ def language_files(project: Project, lang: str) -> list[str]:
 # --------------------------------------------------------------------------------------------------
 # Template dependencies
 
-_PARSER = jinja2.Environment()
 _REFS: dict[tuple, tuple[str, ...] | None] = {}
 # {% include|import|from|extends ... %}: the statements that load another template.
 _STATEMENT = re.compile(r"\{%[-+]?\s*(?:include|import|from|extends)\b(.*?)[-+]?%\}", re.S)
@@ -192,8 +188,11 @@ def references(source: str) -> tuple[str, ...] | None:
     for match in _STATEMENT.finditer(source):
         literal = _LITERAL.match(match.group(1))
         if literal is None:
+            import jinja2  # rarely needed: not imported by a build that has nothing to do
+            import jinja2.meta
+
             try:
-                found = list(jinja2.meta.find_referenced_templates(_PARSER.parse(source)))
+                found = list(jinja2.meta.find_referenced_templates(jinja2.Environment().parse(source)))
             except jinja2.TemplateSyntaxError:
                 return None
             return None if any(n is None for n in found) else tuple(n for n in found if n)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import json
 import posixpath
+import re
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -18,7 +19,7 @@ from markupsafe import Markup
 from .diff import diff, to_markdown
 from .load import LoadedClinic, Project
 from .render import Rendered, environment
-from .site import Page
+from .site import PART_END, PART_START, Page
 from .versions import Version, announced, in_force, scheduled, superseded_on
 
 
@@ -165,7 +166,7 @@ def build_pages(project: Project, loaded: LoadedClinic, states: list[NoticeState
         shown = s.shown
         if preview and shown and (shown.content != s.draft.markdown or shown.title != s.draft.title):
             shown = None  # the unpublished draft, under the DRAFT banner
-        content = Markup(shown.content if shown else s.draft.markdown)
+        content = Markup(marked_sections(shown.content if shown else s.draft.markdown))
         pages.append(Page(main, render("notice", main, state=s, version=shown, content=content, own_notice=s.notice,
                                        title=shown.title if shown else s.draft.title), s.title))
         history = f"{s.notice}/versions/index.md"
@@ -178,7 +179,7 @@ def build_pages(project: Project, loaded: LoadedClinic, states: list[NoticeState
             # An archived version stays at its address for the record, but search engines should not offer
             # it. The site's own search finds a version's text once: on the notice's page when shown there.
             front = _front(noindex=archived, unsearched=archived or (shown is not None and v.number == shown.number))
-            pages.append(Page(path, front + render("version", path, state=s, version=v, content=Markup(v.content),
+            pages.append(Page(path, front + render("version", path, state=s, version=v, content=Markup(marked_sections(v.content)),
                                                    until=until)))
             changes = f"{s.notice}/v{v.number}/changes/index.md"
             sections = diff(previous.content, v.content) if previous else []
@@ -189,6 +190,13 @@ def build_pages(project: Project, loaded: LoadedClinic, states: list[NoticeState
     pages.append(Page("in-force/index.md", render("in_force", "in-force/index.md",
                                                    superseded_on=superseded_on)))
     return pages
+
+
+def marked_sections(markdown: str) -> str:
+    """A notice's text with its opening and each of its `## ` sections marked as parts: the site
+    builder converts a part once per site, and a notice's versions share most of their sections."""
+    chunks = re.split(r"(?m)^(?=## )", markdown)
+    return "".join(f"{PART_START}\n\n{chunk.strip(chr(10))}\n\n{PART_END}\n\n" for chunk in chunks if chunk.strip())
 
 
 def _front(*, noindex: bool, unsearched: bool) -> str:

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from typing import Any, Callable, Iterable, Iterator, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, TypeVar
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -56,6 +58,8 @@ def run(fn: Callable[[T], R], tasks: Iterable[T], workers: int,
         for task in tasks:
             yield fn(task)
         return
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait  # only for a pool
+
     queue = iter(tasks)
     pending: set[Future] = set()
     executor = ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_start_worker,

@@ -227,7 +227,7 @@ def _robots_plugin():
 def _sources_plugin(sources: dict[str, str | bytes], capture: tuple[str, ...], captured: dict[str, str]):
     """The site's pages and assets, handed to MkDocs from memory, in the order MkDocs lists a docs folder;
     the converted HTML of the pages in `capture` is kept in `captured`. A marked part already converted
-    on an earlier page is not converted again (see PART_START)."""
+    on an earlier page of the site is not converted again (see PART_START)."""
     from mkdocs.plugins import BasePlugin
     from mkdocs.structure.files import File, Files, file_sort_key
 
@@ -242,28 +242,35 @@ def _sources_plugin(sources: dict[str, str | bytes], capture: tuple[str, ...], c
             return Files(own + [f for f in files if f.src_uri not in sources and f.src_uri not in unused])
 
         def on_page_markdown(self, markdown, page, config, files):  # noqa: ANN001
-            where = marked_part(markdown)
-            if where is None:
+            spans = marked_parts(markdown)
+            if not spans:
                 return markdown
-            part = markdown[where[0]:where[1]]
-            if REUSE_PARTS and self.parts.get(part) is not None:
-                self.pending[page.file.src_uri] = (part, markdown)
-                return f"{markdown[:where[0]]}\n\n{_PLACEHOLDER}\n\n{markdown[where[1]:]}"
-            self.pending[page.file.src_uri] = (part, None)
-            return markdown
+            parts = [markdown[start:end] for start, end in spans]
+            reused = [REUSE_PARTS and self.parts.get(part) is not None for part in parts]
+            self.pending[page.file.src_uri] = (parts, reused, markdown)
+            if not any(reused):
+                return markdown
+            out, last = [], 0
+            for k, (start, end) in enumerate(spans):
+                out.append(markdown[last:start])
+                out.append(f"\n\n{_PLACEHOLDER}{k}\n\n" if reused[k] else markdown[start:end])
+                last = end
+            return "".join(out) + markdown[last:]
 
         def on_page_content(self, html, page, config, files):  # noqa: ANN001
             src = page.file.src_uri
             if src in self.pending:
-                part, original = self.pending.pop(src)
-                if original is None:
-                    self.parts.setdefault(part, _part_of(html, page.toc))
-                elif (spliced := _splice(html, page, self.parts[part])) is not None:
-                    html = spliced
-                else:  # here the part's headings would be numbered or nested differently: convert it after all
+                parts, reused, original = self.pending.pop(src)
+                spliced = _splice_all(html, page, parts, reused, self.parts)
+                if spliced is None:  # here a part's headings would be numbered or nested differently
                     page.markdown = original
-                    page.render(config, files)
-                    html = page.content
+                    page.render(config, files)  # so convert the page whole, as MkDocs would have
+                    spliced = page.content
+                    reused = [False] * len(parts)
+                for k, span in enumerate(marked_parts(spliced)):
+                    if not reused[k] and parts[k] not in self.parts:
+                        self.parts[parts[k]] = _part_of(spliced[span[0]:span[1]], page.toc)
+                html = spliced
             if src in capture:
                 captured[src] = html
             return html
@@ -271,25 +278,43 @@ def _sources_plugin(sources: dict[str, str | bytes], capture: tuple[str, ...], c
     return Sources()
 
 
-# A page part between these markers is converted once per site: a later page whose part has the same
-# Markdown gets the first one's HTML and headings (table of contents). The notice templates mark the
-# notice's text, which is the same on a notice's page and on the page of the version it shows; the
-# embeds take it from there too. The reused HTML is byte-identical to converting again (tested), and
-# where it might not be (a relative link, a heading whose id or nesting depends on the rest of the
-# page) the part is converted again.
-PART_START, PART_END = "<!-- notice-body -->", "<!-- /notice-body -->"
+# Parts of a page between these markers are converted once per site: a later page with a part of the
+# same Markdown gets the first one's HTML and headings (table of contents). The notice pages mark each
+# section of a notice's text: a notice's page and the page of the version it shows have them all in
+# common, and successive versions most of them. The embeds take a notice's HTML from its page too.
+# The result is byte-identical to converting every page whole (tested); where it might not be (a
+# relative link, a heading whose id or nesting depends on the rest of the page) the page is converted
+# whole.
+PART_START, PART_END = "<!-- part -->", "<!-- /part -->"
 REUSE_PARTS = True
 _PLACEHOLDER = "CLINICNOTICESREUSEDPART"
 _RELATIVE = re.compile(r'\b(?:href|src)="(?![a-zA-Z][a-zA-Z0-9+.-]*:|#)')
 _ID = re.compile(r'\bid="([^"]*)"')
+_MARKER = re.compile(re.escape(PART_START) + "|" + re.escape(PART_END))
 
 
-def marked_part(text: str) -> tuple[int, int] | None:
-    """(start, end) of what lies between the markers, if each occurs once and in order."""
-    start, end = text.find(PART_START), text.find(PART_END)
-    if start < 0 or end < start or text.count(PART_START) != 1 or text.count(PART_END) != 1:
-        return None
-    return start + len(PART_START), end
+def marked_parts(text: str) -> list[tuple[int, int]]:
+    """(start, end) of what lies inside each pair of markers, in order; [] unless they pair up."""
+    spans, start = [], None
+    for m in _MARKER.finditer(text):
+        opening = m.group(0) == PART_START
+        if opening == (start is not None):
+            return []  # nested, or a closing marker without its opening one
+        if opening:
+            start = m.end()
+        else:
+            spans.append((start, m.start()))
+            start = None
+    return [] if start is not None else spans
+
+
+def without_markers(html: str) -> str:
+    """Converted HTML from the first part to the last, with the marker lines taken out."""
+    spans = marked_parts(html)
+    if not spans:
+        return html
+    inner = html[spans[0][0]:spans[-1][1]]
+    return re.sub(r"(?:\s*(?:" + _MARKER.pattern + r"))+\s*", "\n", inner).strip("\n")  # blocks: one newline apart
 
 
 @dataclass(frozen=True)
@@ -305,12 +330,8 @@ def _walk(items: list) -> Iterator[Any]:
         yield from _walk(item.children)
 
 
-def _part_of(html: str, toc: Any) -> _Part | None:
-    """The converted part of a page, if it can serve another page as it is."""
-    where = marked_part(html)
-    if where is None:
-        return None
-    part = html[where[0]:where[1]]
+def _part_of(part: str, toc: Any) -> _Part | None:
+    """A converted part, if it can serve another page as it is."""
     ids = frozenset(_ID.findall(part))
     if _RELATIVE.search(part) or any(re.search(r"_\d+$", i) for i in ids):
         return None  # resolved against this page's place, or numbered after a heading outside the part
@@ -334,12 +355,22 @@ def _toc_run(items: list, ids: frozenset[str]) -> list | None:
     return []
 
 
-def _splice(html: str, page: Any, part: _Part | None) -> str | None:
-    """The page with the part's HTML in place of the placeholder and its headings in the page's table of
+def _splice_all(html: str, page: Any, parts: list[str], reused: list[bool],
+                known: dict[str, _Part | None]) -> str | None:
+    """The page with each reused part's HTML in place of its placeholder, in order; None if unsure."""
+    for k, part in enumerate(parts):
+        if reused[k]:
+            spliced = _splice(html, page, known[part], f"<p>{_PLACEHOLDER}{k}</p>")
+            if spliced is None:
+                return None
+            html = spliced
+    return html
+
+
+def _splice(html: str, page: Any, part: _Part | None, token: str) -> str | None:
+    """The page with the part's HTML in place of `token` and its headings in the page's table of
     contents, where converting the part with the page would have put them; None if that is unsure."""
-    token = f"<p>{_PLACEHOLDER}</p>"
-    span = marked_part(html)
-    if part is None or html.count(token) != 1 or span is None:
+    if part is None or html.count(token) != 1:
         return None
     at = html.index(token)
     outer = list(_walk(list(page.toc.items)))
@@ -360,7 +391,10 @@ def _splice(html: str, page: Any, part: _Part | None) -> str | None:
     if isinstance(page.present_anchor_ids, set):
         page.present_anchor_ids |= part.ids
     _STATS["parts_reused"] += 1
-    return html[:span[0]] + part.html + html[span[1]:]  # between the markers, whitespace included
+    # Between the markers, whitespace included, as converting it here would have written it.
+    start = html.rindex(PART_START, 0, at) + len(PART_START)
+    end = html.index(PART_END, at)
+    return html[:start] + part.html + html[end:]
 
 
 LUNR = "assets/javascripts/lunr/"

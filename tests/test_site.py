@@ -204,6 +204,8 @@ def test_a_marked_part_is_converted_again_where_reuse_could_differ(tmp_path, mon
         Page("g/index.md", "# G\n\n" + numbered),                          # reused
         Page("h/index.md", "# H\n\n## Zeta\n\n" + marked("## Zeta")),        # its Zeta is zeta_1 here...
         Page("i/index.md", "# I\n\n" + marked("## Zeta")),                   # ...and zeta here
+        Page("j/index.md", "# J\n\n" + simple + marked("## Omega\n\nText.")),  # one part reused, one not
+        Page("k/index.md", "# K\n\n" + marked("## Alpha\n\nOther.") + simple),  # reused Alpha would be alpha_1
     )
     spec = SiteSpec(name="T", lang="en", pages=pages, primary_color="#005a9c", link_color="#005a9c",
                     header_text_color="#ffffff")
@@ -214,4 +216,4 @@ def test_a_marked_part_is_converted_again_where_reuse_could_differ(tmp_path, mon
     monkeypatch.setattr(site, "REUSE_PARTS", False)
     build_site(base, REPO / "templates" / "assets", spec, tmp_path / "full")
     assert tree_bytes(tmp_path / "reused") == tree_bytes(tmp_path / "full")
-    assert reused == 2  # a/ and g/
+    assert reused == 3  # a/, g/ and the first part of j/
