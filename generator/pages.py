@@ -166,7 +166,8 @@ def build_pages(project: Project, loaded: LoadedClinic, states: list[NoticeState
         shown = s.shown
         if preview and shown and (shown.content != s.draft.markdown or shown.title != s.draft.title):
             shown = None  # the unpublished draft, under the DRAFT banner
-        content = Markup(marked_sections(shown.content if shown else s.draft.markdown))
+        by_section = len(s.versions) > 1
+        content = Markup(marked(shown.content if shown else s.draft.markdown, by_section))
         pages.append(Page(main, render("notice", main, state=s, version=shown, content=content, own_notice=s.notice,
                                        title=shown.title if shown else s.draft.title), s.title))
         history = f"{s.notice}/versions/index.md"
@@ -179,7 +180,7 @@ def build_pages(project: Project, loaded: LoadedClinic, states: list[NoticeState
             # An archived version stays at its address for the record, but search engines should not offer
             # it. The site's own search finds a version's text once: on the notice's page when shown there.
             front = _front(noindex=archived, unsearched=archived or (shown is not None and v.number == shown.number))
-            pages.append(Page(path, front + render("version", path, state=s, version=v, content=Markup(marked_sections(v.content)),
+            pages.append(Page(path, front + render("version", path, state=s, version=v, content=Markup(marked(v.content, by_section)),
                                                    until=until)))
             changes = f"{s.notice}/v{v.number}/changes/index.md"
             sections = diff(previous.content, v.content) if previous else []
@@ -192,10 +193,11 @@ def build_pages(project: Project, loaded: LoadedClinic, states: list[NoticeState
     return pages
 
 
-def marked_sections(markdown: str) -> str:
-    """A notice's text with its opening and each of its `## ` sections marked as parts: the site
-    builder converts a part once per site, and a notice's versions share most of their sections."""
-    chunks = re.split(r"(?m)^(?=## )", markdown)
+def marked(markdown: str, by_section: bool) -> str:
+    """A notice's text marked as parts, which the site builder converts once per site: whole (its page
+    and the page of the version it shows hold it), or by `## ` section (a notice's versions share most
+    of their sections; each part costs a little, so only where there are several versions)."""
+    chunks = re.split(r"(?m)^(?=## )", markdown) if by_section else [markdown]
     return "".join(f"{PART_START}\n\n{chunk.strip(chr(10))}\n\n{PART_END}\n\n" for chunk in chunks if chunk.strip())
 
 

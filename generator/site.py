@@ -357,44 +357,45 @@ def _toc_run(items: list, ids: frozenset[str]) -> list | None:
 
 def _splice_all(html: str, page: Any, parts: list[str], reused: list[bool],
                 known: dict[str, _Part | None]) -> str | None:
-    """The page with each reused part's HTML in place of its placeholder, in order; None if unsure."""
-    for k, part in enumerate(parts):
-        if reused[k]:
-            spliced = _splice(html, page, known[part], f"<p>{_PLACEHOLDER}{k}</p>")
-            if spliced is None:
-                return None
-            html = spliced
-    return html
-
-
-def _splice(html: str, page: Any, part: _Part | None, token: str) -> str | None:
-    """The page with the part's HTML in place of `token` and its headings in the page's table of
-    contents, where converting the part with the page would have put them; None if that is unsure."""
-    if part is None or html.count(token) != 1:
+    """The page with each reused part's HTML in place of its placeholder and its headings in the page's
+    table of contents, where converting the page whole would have put them; None if that is unsure."""
+    spans = marked_parts(html)
+    if len(spans) != len(parts):
         return None
-    at = html.index(token)
+    # Every id the table of contents would have seen, once: a reused part's heading ids must be new.
+    seen = set(_ID.findall(html))
+    place = {m.group(1): (m.start(), 0) for m in re.finditer(r' id="([^"]*)"', html)}
     outer = list(_walk(list(page.toc.items)))
-    if set(_ID.findall(html)) & part.ids:
-        return None  # the table of contents numbers a heading whose id is already used: here, or in the part
-    if part.items:
-        level = part.items[0].level
-        place = {item.id: html.find(f' id="{item.id}"') for item in outer}
-        if -1 in place.values():
+    if any(item.id not in place for item in outer):
+        return None
+    out, last = [], 0
+    for k, (start, end) in enumerate(spans):
+        if not reused[k]:
+            continue
+        part = known[parts[k]]
+        if part is None or html[start:end].strip() != f"<p>{_PLACEHOLDER}{k}</p>" or part.ids & seen:
             return None
-        after = [item for item in outer if place[item.id] > at]
-        if after and min(after, key=lambda item: place[item.id]).level > level:
-            return None  # it would nest under the part's last heading
-        parents = [item for item in outer if place[item.id] < at and item.level < level]
-        siblings = parents[-1].children if parents else page.toc.items
-        index = sum(1 for item in siblings if place[item.id] < at)
-        siblings[index:index] = copy.deepcopy(part.items)
+        seen |= part.ids
+        at = (start, 0)
+        if part.items:
+            level = part.items[0].level
+            after = [item for item in outer if place[item.id] > at]
+            if after and min(after, key=lambda item: place[item.id]).level > level:
+                return None  # it would nest under the part's last heading
+            parents = [item for item in outer if place[item.id] < at and item.level < level]
+            siblings = parents[-1].children if parents else page.toc.items
+            index = sum(1 for item in siblings if place[item.id] < at)
+            items = copy.deepcopy(part.items)
+            siblings[index:index] = items
+            for n, item in enumerate(_walk(items), 1):  # in document order, where the placeholder was
+                place[item.id] = (start, n)
+                outer.append(item)
+        out += [html[last:start], part.html]  # between the markers, whitespace included
+        last = end
     if isinstance(page.present_anchor_ids, set):
-        page.present_anchor_ids |= part.ids
-    _STATS["parts_reused"] += 1
-    # Between the markers, whitespace included, as converting it here would have written it.
-    start = html.rindex(PART_START, 0, at) + len(PART_START)
-    end = html.index(PART_END, at)
-    return html[:start] + part.html + html[end:]
+        page.present_anchor_ids |= seen
+    _STATS["parts_reused"] += sum(reused)
+    return "".join(out) + html[last:]
 
 
 LUNR = "assets/javascripts/lunr/"
