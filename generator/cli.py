@@ -6,13 +6,16 @@ import functools
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 import click
 
 from . import build as build_mod
 from .errors import DataErrors, NoticesError
 from .project import Project
+
+if TYPE_CHECKING:
+    from .prepare import Prepared
 
 # Only what `notices build` needs to find that nothing changed is imported here; each command imports
 # the rest (the data model, Jinja, MkDocs) itself.
@@ -28,16 +31,10 @@ def _project(root: str | None) -> Project:
     return Project(here)
 
 
-def _prepare(*args: Any) -> Any:
+def _prepare(project: Project, slugs: Iterable[str] | None, as_of: date) -> list[Prepared]:
     from .prepare import prepare
 
-    return prepare(*args)
-
-
-def _site_spec(*args: Any, **kwargs: Any) -> Any:
-    from .prepare import site_spec
-
-    return site_spec(*args, **kwargs)
+    return prepare(project, slugs, as_of)
 
 
 def _date(_ctx: Any, _param: Any, value: str | None) -> date | None:
@@ -351,6 +348,7 @@ def serve(slugs: tuple[str, ...], host: str, port: int, root: str | None, as_of:
     import tempfile
 
     from . import render, site
+    from .prepare import site_spec
     from .serve import serve as run_server
 
     project = _project(root)
@@ -363,7 +361,7 @@ def serve(slugs: tuple[str, ...], host: str, port: int, root: str | None, as_of:
             prepared = _prepare(project, slugs or None, day)
             base = site.base_config(project.mkdocs_base)
             for p in prepared:
-                spec = _site_spec(project, p, day, preview=True)
+                spec = site_spec(project, p, day, preview=True)
                 site.build_site(base, project.templates_dir / "assets", spec, out / p.loaded.slug)
             return out / prepared[0].loaded.slug if len(prepared) == 1 else out
 

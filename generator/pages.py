@@ -197,8 +197,8 @@ def marked(markdown: str, by_section: bool) -> str:
     """A notice's text marked as parts, which the site builder converts once per site: whole (its page
     and the page of the version it shows hold it), or by `## ` section (a notice's versions share most
     of their sections; each part costs a little, so only where there are several versions)."""
-    chunks = re.split(r"(?m)^(?=## )", markdown) if by_section else [markdown]
-    return "".join(f"{PART_START}\n\n{chunk.strip(chr(10))}\n\n{PART_END}\n\n" for chunk in chunks if chunk.strip())
+    chunks = [c.strip("\n") for c in (re.split(r"(?m)^(?=## )", markdown) if by_section else [markdown])]
+    return "".join(f"{PART_START}\n\n{chunk}\n\n{PART_END}\n\n" for chunk in chunks if chunk.strip())
 
 
 def _front(*, noindex: bool, unsearched: bool) -> str:

@@ -234,7 +234,8 @@ def _sources_plugin(sources: dict[str, str | bytes], capture: tuple[str, ...], c
     class Sources(BasePlugin):
         def __init__(self) -> None:
             self.parts: dict[str, _Part | None] = {}  # a part's Markdown → its HTML and headings (None: unusable)
-            self.pending: dict[str, tuple[str, str | None]] = {}  # page → (its part, its Markdown if reusing)
+            # page → (its parts' Markdown, whether each is reused, the page's whole Markdown)
+            self.pending: dict[str, tuple[list[str], list[bool], str]] = {}
 
         def on_files(self, files, config):  # noqa: ANN001
             own = sorted((File.generated(config, uri, content=data) for uri, data in sources.items()), key=file_sort_key)
@@ -362,9 +363,9 @@ def _splice_all(html: str, page: Any, parts: list[str], reused: list[bool],
     spans = marked_parts(html)
     if len(spans) != len(parts):
         return None
-    # Every id the table of contents would have seen, once: a reused part's heading ids must be new.
-    seen = set(_ID.findall(html))
-    place = {m.group(1): (m.start(), 0) for m in re.finditer(r' id="([^"]*)"', html)}
+    # Where each id is, and so every id the table of contents would have seen: a reused part's must be new.
+    place = {m.group(1): (m.start(), 0) for m in _ID.finditer(html)}
+    seen = set(place)
     outer = list(_walk(list(page.toc.items)))
     if any(item.id not in place for item in outer):
         return None
@@ -645,10 +646,6 @@ def _warm(config: Any) -> None:
             return _ENVS[env_key]
         env = make_env(theme)
         env.bytecode_cache = _BYTECODE
-        if reuse:
-            # The theme's installed files do not change while a process runs: without this, every
-            # include of every page stats its template file again (about 800 stats per site).
-            env.auto_reload = False
         plain = env.list_templates
 
         def list_templates(extensions: Any = None, filter_func: Callable[[str], bool] | None = None) -> list[str]:
