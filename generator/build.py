@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import gc
 import importlib
-import os
-import shutil
-import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,10 +16,12 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from . import incremental as inc
-from . import parallel
+from . import parallel, swap
 from .errors import DataErrors, NoticesError, Problem
 from .incremental import Plan
-from .project import Project, check_slug
+from .manifest import encode, load_manifest, save_manifest
+from .project import SLUG, Project, check_slug
+from .reads import recording
 
 # The data model, Jinja, Markdown and MkDocs are imported where a clinic is built, not here: a build
 # that finds nothing to do then decides so in a fraction of a second.
@@ -38,7 +37,7 @@ class Built:
 def build(project: Project, slugs: Iterable[str] | None = None, as_of: date | None = None,
           progress: Callable[[str], None] | None = None, pdfs: bool = False, *, incremental: bool = False,
           workers: int = 1, shard: tuple[int, int] | None = None, dry_run: bool = False,
-          on_plan: Callable[[Plan], None] | None = None) -> list[Built]:
+          on_plan: Callable[[Plan], None] | None = None, on_note: Callable[[str], None] | None = None) -> list[Built]:
     """Build the clinics named (all by default) into site/<slug>/ and return what was built.
 
     incremental: skip a clinic whose inputs, shared inputs and date window are those of its last build
@@ -47,13 +46,17 @@ def build(project: Project, slugs: Iterable[str] | None = None, as_of: date | No
     shard: (k, n) builds only the k-th of n stable parts of the clinics (see incremental.shard_of).
     dry_run: decide, call on_plan, and write nothing.
     on_plan: called once with the Plan (what will be built and why, kept, removed) before building.
+    on_note: called with a line for the user about something the build set right (an interrupted
+        build finished, a manifest that could not be trusted set aside).
     progress: called with each clinic's name when its site is built.
 
-    Every site is built into a staging folder first; only when all have succeeded are they swapped in,
-    each whole. A data problem in any clinic stops the run with every problem found, and no site is
-    touched. Sites of clinics whose folder is gone are removed when all clinics (or a whole shard) are
-    built, never when clinics are named.
+    Every site is built into a staging folder first; only when all have succeeded is site/ switched to
+    the new output, as one step that a kill cannot leave half done (generator/swap.py). A data problem
+    in any clinic stops the run with every problem found, and no site is touched. Sites of clinics
+    whose folder is gone are removed when all clinics (or a whole shard) are built, never when clinics
+    are named.
     """
+    note = on_note or (lambda line: None)
     as_of = as_of or date.today()
     named = list(dict.fromkeys(slugs)) if slugs else None
     if named:
@@ -64,7 +67,20 @@ def build(project: Project, slugs: Iterable[str] | None = None, as_of: date | No
     if shard:
         k, n = shard
         scope = [slug for slug in scope if inc.shard_of(slug, n) == k]
-    manifest = inc.load_manifest(project)
+    if dry_run:
+        return _run(project, scope, named, shard, as_of, pdfs, incremental, workers, True, on_plan, progress, note)
+    with swap.locked(project):
+        for line in swap.recover(project):
+            note(line)
+        return _run(project, scope, named, shard, as_of, pdfs, incremental, workers, False, on_plan, progress, note)
+
+
+def _run(project: Project, scope: list[str], named: list[str] | None, shard: tuple[int, int] | None, as_of: date,
+         pdfs: bool, incremental: bool, workers: int, dry_run: bool, on_plan: Callable[[Plan], None] | None,
+         progress: Callable[[str], None] | None, note: Callable[[str], None]) -> list[Built]:
+    manifest, distrust = load_manifest(project)
+    if distrust:
+        note(distrust)
     removed: list[str] = []
     if not named:
         present = set(project.slugs())
@@ -86,38 +102,51 @@ def build(project: Project, slugs: Iterable[str] | None = None, as_of: date | No
     for folder in (project.groups_dir, project.templates_dir):
         digests.files(inc.walk(folder, project.root) if folder.is_dir() else [])
 
-    built: list[Built] = []
-    completed = False
+    if not plan.build and not plan.remove and not plan.restamp:
+        if inc.stats_to_save(manifest, digests) != manifest.stats:  # files the next check may trust by their times
+            manifest.stats = inc.stats_to_save(manifest, digests)
+            save_manifest(project, manifest)
+        return []
+    staging = swap.Staging(project)
     try:
-        if plan.build:
-            built = _build_all(project, list(plan.build), as_of, pdfs, workers, progress, manifest, shared, digests)
+        built = _build_all(project, list(plan.build), as_of, pdfs, workers, progress, manifest, shared, digests,
+                           staging) if plan.build else []
+        restamped = [slug for slug in plan.restamp if _restamp(project, slug, manifest.clinics[slug], as_of, staging)]
+        gone = [slug for slug in plan.remove if _removable(project, slug)]
         for slug in plan.remove:
-            shutil.rmtree(project.site_dir / slug, ignore_errors=True)
             manifest.clinics.pop(slug, None)
-            manifest.changed = True
-        for slug in plan.restamp:
-            _restamp(project, slug, manifest.clinics[slug], as_of, digests)
-            manifest.changed = True
-        completed = True
-    finally:
-        # Saved when sites changed (also after a failure part-way through swapping sites in), or after
-        # a run that read files the next check may then trust by their size and times.
-        if manifest.changed or (completed and inc.stats_to_save(manifest, digests) != manifest.stats):
-            inc.save_manifest(project, manifest, digests)
+        manifest.stats = inc.stats_to_save(manifest, digests)
+        staging.commit([b.slug for b in built], restamped, gone, encode(manifest))
+    except BaseException:
+        staging.discard()
+        raise
     return built
 
 
-def _restamp(project: Project, slug: str, entry: dict, as_of: date, digests: inc.Digests) -> None:
-    path = project.site_dir / slug / "versions.json"
+def _removable(project: Project, slug: str) -> bool:
+    """Only a folder the build wrote is removed: a real folder directly in site/, named as a clinic, that
+    holds the versions.json every built site has."""
+    site = project.site_dir / slug
+    return (bool(SLUG.match(slug)) and site.is_dir() and not site.is_symlink()
+            and (site / "versions.json").is_file() and not (site / "versions.json").is_symlink())
+
+
+def _restamp(project: Project, slug: str, entry: dict, as_of: date, staging: swap.Staging) -> bool:
+    """Stage the site's versions.json with the new date, and record the site as it will then be."""
+    site = project.site_dir / slug
+    path = site / "versions.json"
     data = inc.restamp_versions_json(path.read_bytes(), date.fromisoformat(entry["as_of"]), as_of)
     if data is None:  # checked by the plan; changed since: build it next time
-        entry["output"] = inc.MISSING
-        return
-    tmp = path.with_name(f".versions.json.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+        entry["output"] = {**entry["output"], "listing": inc.MISSING}
+        return False
+    staged = staging.restamp(slug, data)
+    st = staged.stat()  # a rename keeps the size and time: the listing after the switch is known now
+    items = [(rel, st.st_size, st.st_mtime_ns) if rel == "versions.json" else (rel, size, mtime)
+             for rel, size, mtime in inc.listing(site)]
     entry["as_of"] = as_of.isoformat()
-    entry["output"] = inc.output_digest(project, slug, digests)
+    entry["output"] = {**entry["output"], "listing": inc.listing_digest(items),
+                       "versions_json": inc.file_digest(str(staged))}
+    return True
 
 
 @dataclass(frozen=True)
@@ -135,9 +164,10 @@ class _Result:
     problems: list[Problem]
     pages: int = 0
     warnings: list[str] = field(default_factory=list)
-    extra: list[str] = field(default_factory=list)  # inputs beyond the clinic's own files
+    extra: dict[str, str | None] = field(default_factory=dict)  # inputs beyond the clinic's own files
     langs: list[str] = field(default_factory=list)
     window: tuple[date | None, date | None] = (None, None)
+    output: dict[str, str] = field(default_factory=dict)  # what was staged (incremental.output_record)
 
 
 # Building a site allocates many small objects (Markdown trees, pages); Python's default collector
@@ -180,31 +210,30 @@ def _build_one(task: _Task) -> _Result:
     from .prepare import prepare, site_spec
     from .site import base_config, stage_site
 
-    try:
-        (p,) = prepare(task.project, [task.slug], task.as_of)
-    except DataErrors as exc:
-        return _Result(task.slug, exc.problems)
-    if task.work is None:
-        return _Result(task.slug, [])
-    spec = site_spec(task.project, p, task.as_of, task.pdfs)
-    warnings = stage_site(base_config(task.project.mkdocs_base), task.project.templates_dir / "assets", spec,
-                          task.work)
-    extra, langs = inc.dependencies(task.project, p)
-    return _Result(task.slug, [], len(spec.pages), warnings, extra, langs, inc.window(p, task.as_of))
+    with recording() as used:
+        try:
+            (p,) = prepare(task.project, [task.slug], task.as_of)
+        except DataErrors as exc:
+            return _Result(task.slug, exc.problems)
+        if task.work is None:
+            return _Result(task.slug, [])
+        spec = site_spec(task.project, p, task.as_of, task.pdfs)
+        warnings = stage_site(base_config(task.project.mkdocs_base), task.project.templates_dir / "assets", spec,
+                              task.work)
+    extra, langs = inc.dependencies(task.project, p, used)
+    return _Result(task.slug, [], len(spec.pages), warnings, extra, langs, inc.window(p, task.as_of),
+                   inc.output_record(task.work / "site"))
 
 
 def _build_all(project: Project, slugs: list[str], as_of: date, pdfs: bool, workers: int,
                progress: Callable[[str], None] | None, manifest: inc.Manifest, shared: dict[str, str],
-               digests: inc.Digests) -> list[Built]:
-    site_dir = project.site_dir
-    made_site_dir = not site_dir.exists()
-    site_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=site_dir))
+               digests: inc.Digests, staging: swap.Staging) -> list[Built]:
+    """Stage every site and record each in the manifest; raises with every data problem found."""
     failed = False
 
     def tasks() -> Iterator[_Task]:
         for slug in slugs:  # after a data problem, the clinics left are only checked, to report all at once
-            yield _Task(project, slug, as_of, pdfs, None if failed else staging / slug)
+            yield _Task(project, slug, as_of, pdfs, None if failed else staging.work(slug))
 
     results: dict[str, _Result] = {}
     try:
@@ -223,24 +252,17 @@ def _build_all(project: Project, slugs: list[str], as_of: date, pdfs: bool, work
                     failed = True
                 elif progress and not failed:
                     progress(result.slug)
-        problems = [problem for slug in slugs for problem in results[slug].problems]
-        if problems:
-            raise DataErrors(problems)
-        from .site import swap_in
-
-        for slug in slugs:
-            r = results[slug]
-            swap_in(staging / slug / "site", site_dir / slug)
-            inc.record(project, manifest, slug, r.extra, r.langs, shared, r.window, as_of, digests)
     except BaseException as exc:
-        shutil.rmtree(staging, ignore_errors=True)
-        if made_site_dir and not any(site_dir.iterdir()):
-            site_dir.rmdir()
         from concurrent.futures.process import BrokenProcessPool
 
         if isinstance(exc, BrokenProcessPool):
             raise NoticesError(f"a build worker stopped unexpectedly ({exc}); no site was changed. "
                                "Run with --workers 1 to see the error") from exc
         raise
-    shutil.rmtree(staging, ignore_errors=True)
+    problems = [problem for slug in slugs for problem in results[slug].problems]
+    if problems:
+        raise DataErrors(problems)
+    for slug in slugs:
+        r = results[slug]
+        inc.record(project, manifest, slug, r.extra, r.langs, shared, r.window, as_of, digests, r.output)
     return [Built(slug, results[slug].pages, results[slug].warnings) for slug in slugs]

@@ -139,7 +139,8 @@ def build(slugs: tuple[str, ...], pdf: bool, force: bool, dry_run: bool, shard: 
     try:
         results = build_mod.build(project, slugs or None, as_of=as_of, progress=progress, pdfs=pdf,
                                   incremental=not force, workers=workers or parallel.default_workers(),
-                                  shard=shard, dry_run=dry_run, on_plan=on_plan)
+                                  shard=shard, dry_run=dry_run, on_plan=on_plan,
+                                  on_note=lambda line: click.echo(f"note: {line}", err=True))
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -255,6 +256,42 @@ def publish(slug: str, notice: str, effective: date | None, summary: str, approv
     click.echo(f"published {slug} {notice} version {version.number} ({version.kind}), in effect from "
                f"{version.effective}: {project.rel(versions_mod.versions_dir(project, slug, notice))}/v{version.number}.json")
     click.echo("commit the new files: a published version is part of the record.")
+
+
+@main.command()
+@click.option("--no-git", is_flag=True, help="Check only the versions as they are now, not against git history.")
+@root_option
+@_errors_to_exit
+def verify(no_git: bool, root: str | None) -> None:
+    """Check every published version: its hash, its place in the chain of versions, and, from git
+    history, that no versions file ever committed is gone or changed. Exit 1 on any problem.
+
+    A build does the first two; run this in CI (with the whole history fetched) to catch a version
+    deleted in a commit, which a fresh clone cannot otherwise see.
+    """
+    from .history import verify_history
+    from .load import load_clinics
+    from .versions import load_versions
+
+    project = _project(root)
+    problems = []
+    loaded = load_clinics(project, None)
+    count = 0
+    for item in loaded:
+        try:
+            count += sum(len(vs) for vs in load_versions(project, item.slug, item.clinic.notices).values())
+        except DataErrors as exc:
+            problems += exc.problems
+    notes: list[str] = []
+    if not no_git:
+        found, notes = verify_history(project)
+        problems += [p for p in found if str(p) not in {str(q) for q in problems}]
+    for line in notes:
+        click.echo(f"note: {line}", err=True)
+    if problems:
+        raise DataErrors(problems)
+    click.echo(f"{count} published version{'s' * (count != 1)} of {len(loaded)} clinic{'s' * (len(loaded) != 1)} "
+               f"verified{'' if no_git else ' against git history'}")
 
 
 @main.command()

@@ -1,27 +1,28 @@
-"""What a clinic's site depends on, and whether it must be rebuilt: fingerprints, date windows, manifest.
+"""What a clinic's site depends on, and whether it must be rebuilt: fingerprints, date windows, the plan.
 
 A clinic's site is a function of
 - its own files: `clinics/<slug>/clinic.yaml` and every file under `clinics/<slug>/versions/`;
-- the files its data names: its group file and its logo;
-- the templates it uses: for each of its languages, every file of `templates/<lang>/` except the notice
-  templates (`templates/<lang>/*.md.j2`) and the partials, plus the notice templates of its own notices
-  and every partial those and the page templates include (found by parsing the templates: a change to
-  `privacy-ca.md.j2` rebuilds Canadian clinics only, a change to `templates/fr/` French-speaking ones);
-- what every clinic shares: `mkdocs.yml`, `templates/assets/`, the generator's own source, the versions
-  of the packages that shape the output, and the build's options (`--pdf`);
+- what its build read, as noted where it was read (generator/reads.py): its group file, its logo, every
+  template the render asked for (found or not, so an include computed from the data, or of a file
+  created later, counts), and every file of each language whose words it used (`templates/<lang>/`
+  but the notice templates and partials, which count when asked for);
+- what every clinic shares: `mkdocs.yml` and the theme's `custom_dir` if it has one,
+  `templates/assets/`, the generator's own source, the versions of the packages that shape the output,
+  and the build's options (`--pdf`);
 - the build date, only through which versions are in force, scheduled, archived or announced. Those
   change only on dates the versions name, so each clinic's entry stores the window of dates over which
   its site stays the same. Inside the window, a new date changes one byte-range of the output: the
   `as_of` field of `versions.json`, which is rewritten in place (checked to give the exact bytes a
   full build gives).
 
-The manifest (`.cache/build-manifest.json`, beside the PDF cache and outside `site/` so that the
-published folder holds only sites) records, per clinic, the digest of every input file, the shared
-digests, the date window and a digest of the output, so that deciding that nothing changed reads raw
-files only: no YAML is parsed, no template rendered. A site whose `index.html` or `versions.json` is
-missing or differs from what was recorded (say, `site/` was restored from an older cache) is rebuilt.
-It also records each file's size, times and inode, so that the next check reads only files that
-changed (see `Digests`); after a fresh checkout every file is read and hashed.
+Every digest is of the bytes the build used, or taken before the build began: a file edited while a
+build runs is seen as changed by the next one.
+
+The manifest (generator/manifest.py) also records what the build wrote: a digest of each site's list of
+files with their sizes and times, and of their contents. A site whose listing differs (a file deleted,
+added or rewritten, or `site/` restored from an older cache) has its contents checked, and is rebuilt
+unless they are exactly what was built. Deciding that nothing changed reads raw files and a listing of
+`site/` only: no YAML is parsed, no template rendered.
 
 Every file a build reads must be one of these inputs: tests/test_incremental.py watches a build's
 reads and fails if one is not.
@@ -41,22 +42,20 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
+from . import reads
+from .errors import DataErrors, Problem
+from .manifest import FORMAT, PATH as MANIFEST_PATH, Manifest
 from .project import TEMPLATE_SUFFIX, Project
+from .reads import Reads
 
 if TYPE_CHECKING:
     from .prepare import Prepared
 
-MANIFEST_FORMAT = 1
-MANIFEST_PATH = ".cache/build-manifest.json"
-MISSING = "missing"
+MISSING = reads.MISSING
 # The packages whose version can change the bytes of a site.
 PACKAGES = ("mkdocs", "mkdocs-material", "jinja2", "markdown", "pymdown-extensions", "pyyaml", "pydantic",
             "markupsafe", "babel")
 PDF_PACKAGES = ("weasyprint", "pydyf")
-
-
-def manifest_path(project: Project) -> Path:
-    return project.root / MANIFEST_PATH
 
 
 def shard_of(slug: str, shards: int) -> int:
@@ -170,92 +169,24 @@ def language_files(project: Project, lang: str) -> list[str]:
 
 
 # --------------------------------------------------------------------------------------------------
-# Template dependencies
-
-_REFS: dict[tuple, tuple[str, ...] | None] = {}
-# {% include|import|from|extends ... %}: the statements that load another template.
-_STATEMENT = re.compile(r"\{%[-+]?\s*(?:include|import|from|extends)\b(.*?)[-+]?%\}", re.S)
-# ... naming it by one string literal, with only the words Jinja allows after it.
-_LITERAL = re.compile(r"""\s*(["'])([^"'\\]+)\1(?:\s+ignore\s+missing)?"""
-                      r"""(?:\s+as\s+\w+|\s+import\s+[\w\s,]+?)?(?:\s+(?:with|without)\s+context)?\s*$""", re.S)
+# What a build read
 
 
-def references(source: str) -> tuple[str, ...] | None:
-    """The templates a template's source loads, by name; None if one is named by an expression.
-    A quick scan; anything it does not recognise goes to Jinja's own parser. A statement inside a
-    comment counts too: an extra dependency costs a rebuild, never a stale site."""
-    names = []
-    for match in _STATEMENT.finditer(source):
-        literal = _LITERAL.match(match.group(1))
-        if literal is None:
-            import jinja2  # rarely needed: not imported by a build that has nothing to do
-            import jinja2.meta
-
-            try:
-                found = list(jinja2.meta.find_referenced_templates(jinja2.Environment().parse(source)))
-            except jinja2.TemplateSyntaxError:
-                return None
-            return None if any(n is None for n in found) else tuple(n for n in found if n)
-        names.append(literal.group(2))
-    return tuple(names)
-
-
-def _references(project: Project, rel: str) -> tuple[str, ...] | None:
-    """references() of a template file, memoised by the file's identity and time."""
-    try:
-        st = (project.root / rel).stat()
-        key: tuple = (str(project.root), rel, st.st_ino, st.st_size, st.st_mtime_ns)
-    except OSError:
-        return ()
-    if key not in _REFS:
-        if len(_REFS) >= 5000:
-            _REFS.clear()
-        try:
-            _REFS[key] = references((project.root / rel).read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError):
-            _REFS[key] = ()  # a missing or unreadable template fails the build itself
-    return _REFS[key]
-
-
-def template_files(project: Project, langs: Iterable[str], notice_templates: Iterable[str]) -> list[str]:
-    """The template files a clinic's site depends on (see the module's docstring)."""
-    out: set[str] = set()
-    notice_templates = list(notice_templates)
-    for lang in langs:
-        wide = language_files(project, lang)
-        out.update(wide)
-        todo = [f"templates/{lang}/{name}" for name in notice_templates]
-        todo += [rel for rel in wide if rel.endswith(TEMPLATE_SUFFIX)]
-        seen: set[str] = set()
-        while todo:
-            rel = todo.pop()
-            if rel in seen:
-                continue
-            seen.add(rel)
-            refs = _references(project, rel)
-            if refs is None:  # an include we cannot follow: every file of the language counts
-                seen.update(walk(project.templates_dir / lang, project.root))
-                break
-            todo += [f"templates/{lang}/{name}" for name in refs]
-        out.update(seen)
-    return sorted(out)
-
-
-def dependencies(project: Project, p: Prepared) -> tuple[list[str], list[str]]:
-    """(the files of a built clinic that its own folder does not hold: group, logo, templates; its
-    languages). Own files (clinic.yaml, versions/) are found afresh every run."""
-    from .render import template_name  # the data model: only needed once a clinic is built
-
-    clinic = p.loaded.clinic
-    extra = [project.rel(f) for f in p.loaded.files[1:]]  # the group file
-    if clinic.branding.logo:
-        extra.append(project.rel(project.clinic_dir(p.loaded.slug) / clinic.branding.logo))
-    notices = sorted({template_name(clinic, n) for n in clinic.notices})
-    # The clinic's languages, and those its versions were published in (their labels stamp the embeds).
-    langs = list(dict.fromkeys([*clinic.languages, *sorted({lang for vs in p.versions.values() for v in vs
-                                                            for lang in v.langs})]))
-    extra += template_files(project, langs, notices)
-    return sorted(set(extra)), langs
+def dependencies(project: Project, p: Prepared, used: Reads) -> tuple[dict[str, str | None], list[str]]:
+    """(the inputs of a built clinic beyond its clinic.yaml and versions/, each with the digest of the
+    bytes used, or None where the digest taken before the build is to be used; its languages).
+    `used` is what the build noted reading (generator/reads.py)."""
+    extra: dict[str, str | None] = {project.rel(f): None for f in p.loaded.files[1:]}  # the group file
+    for path, digest in used.files.items():
+        rel = project.rel(Path(path))
+        if not Path(rel).is_absolute():  # only the project's own files are inputs
+            extra[rel] = digest
+    # The clinic's languages, those its versions were published in (their words stamp the embeds), and
+    # any other whose words or templates the build used (language assistance taglines).
+    langs = list(dict.fromkeys([*p.loaded.clinic.languages,
+                                *sorted({lang for vs in p.versions.values() for v in vs for lang in v.langs}),
+                                *used.langs]))
+    return dict(sorted(extra.items())), langs
 
 
 # --------------------------------------------------------------------------------------------------
@@ -335,94 +266,109 @@ def shared_digests(project: Project, pdfs: bool) -> dict[str, str]:
             versions.append((name, MISSING))
     versions.append(("python", sys.version.split()[0]))
     assets = walk(project.templates_dir / "assets", project.root)
-    return {
+    out = {
         "mkdocs.yml": digests.file(project.rel(project.mkdocs_base)),
         "templates/assets": of((rel, digests.file(rel)) for rel in assets),
-        "generator": of([("format", str(MANIFEST_FORMAT)), *[(rel, "") for rel in source], ("source", generator)]),
+        "generator": of([("format", str(FORMAT)), *[(rel, "") for rel in source], ("source", generator)]),
         "packages": of(versions),
         "options": of([("pdf", str(bool(pdfs)))]),
     }
+    overrides = _custom_dir(project)
+    if overrides is not None:  # the theme's overrides: every file in it, by path and content
+        out["theme custom_dir"] = of((rel, digests.file(rel)) for rel in walk(overrides, project.root))
+    return out
 
 
-OUTPUT_FILES = ("index.html", "versions.json")
+def _custom_dir(project: Project) -> Path | None:
+    """mkdocs.yml's theme.custom_dir, if it names one (a quick look first: most have none)."""
+    try:
+        raw = project.mkdocs_base.read_bytes()
+    except OSError:
+        return None
+    if b"custom_dir" not in raw:
+        return None
+    from .site import base_config, custom_dir  # parses mkdocs.yml; an error here is reported by the build
 
-
-def output_digest(project: Project, slug: str, digests: Digests) -> str:
-    """A digest of the built site's index.html and versions.json, as they are now."""
-    parts = [digests.file(f"site/{slug}/{name}", memo=False) for name in OUTPUT_FILES]
-    if MISSING in parts:
-        return MISSING
-    return hashlib.blake2b("".join(parts).encode(), digest_size=16).hexdigest()
+    try:
+        return custom_dir(project.mkdocs_base, base_config(project.mkdocs_base))
+    except Exception:  # noqa: BLE001 - the build itself reports a broken mkdocs.yml, with its message
+        return None
 
 
 # --------------------------------------------------------------------------------------------------
-# The manifest and the plan
+# What a build wrote
 
 
-def _pool_key(value: dict[str, str]) -> str:
-    h = hashlib.blake2b(digest_size=12)
-    for name, digest in sorted(value.items()):
-        h.update(f"{name}\0{digest}\n".encode())
+def listing(site: Path) -> list[tuple[str, int, int]]:
+    """Every file under a built site, with its size and modification time, sorted by path."""
+    out: list[tuple[str, int, int]] = []
+    todo = [(str(site), "")]
+    while todo:
+        folder, prefix = todo.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                todo.append((entry.path, f"{prefix}{entry.name}/"))
+            else:
+                st = entry.stat(follow_symlinks=False)
+                out.append((f"{prefix}{entry.name}", st.st_size, st.st_mtime_ns))
+    out.sort()
+    return out
+
+
+def listing_digest(items: list[tuple[str, int, int]]) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    for rel, size, mtime in items:
+        h.update(f"{rel}\0{size}\0{mtime}\n".encode("utf-8", "surrogateescape"))
     return h.hexdigest()
 
 
-@dataclass
-class Manifest:
-    """Per clinic: the digest of each of its own files (clinic.yaml, versions/, group file, logo), the
-    set of template files it used and the shared digests (both kept once in `pools`, as most clinics
-    share them), its languages, date window, build date and the digest of its output."""
-
-    clinics: dict[str, dict] = field(default_factory=dict)
-    pools: dict[str, dict[str, dict[str, str]]] = field(default_factory=lambda: {"templates": {}, "shared": {}})
-    stats: dict[str, list] = field(default_factory=dict)  # rel -> [size, mtime_ns, ctime_ns, inode, digest]
-    changed: bool = False  # since it was loaded
-
-    def pooled(self, kind: str, value: dict[str, str]) -> str:
-        key = _pool_key(value)
-        self.pools[kind].setdefault(key, dict(value))
-        return key
-
-    def templates(self, slug: str) -> dict[str, str]:
-        return self.pools["templates"].get(self.clinics[slug].get("templates", ""), {})
-
-    def shared(self, slug: str) -> dict[str, str]:
-        return self.pools["shared"].get(self.clinics[slug].get("shared", ""), {})
-
-    def inputs(self, slug: str) -> dict[str, str]:
-        """Every input file of a built clinic, with its digest when it was built."""
-        return {**self.clinics[slug].get("files", {}), **self.templates(slug)}
+def file_digest(path: str) -> str:
+    if os.path.islink(path):
+        return "link:" + os.readlink(path)
+    with open(path, "rb") as fh:
+        return hashlib.blake2b(fh.read(), digest_size=16).hexdigest()
 
 
-def load_manifest(project: Project) -> Manifest:
+def _content_digest(site: Path, items: list[tuple[str, int, int]]) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    for rel, _, _ in items:
+        if rel != "versions.json":  # the one file a new date rewrites in place: recorded on its own
+            h.update(f"{rel}\0{file_digest(os.path.join(site, rel))}\n".encode("utf-8", "surrogateescape"))
+    return h.hexdigest()
+
+
+def output_record(site: Path) -> dict[str, str]:
+    """What the build wrote into `site`: its listing, its contents, and its versions.json."""
+    items = listing(site)
     try:
-        data = json.loads(manifest_path(project).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return Manifest()
-    if (not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT or not isinstance(data.get("clinics"), dict)
-            or not isinstance(data.get("pools"), dict)):
-        return Manifest()
-    stats = data.get("stats") if isinstance(data.get("stats"), dict) else {}
-    return Manifest(data["clinics"], {"templates": data["pools"].get("templates", {}),
-                                      "shared": data["pools"].get("shared", {})}, stats)
+        versions_json = file_digest(os.path.join(site, "versions.json"))
+    except OSError:
+        versions_json = MISSING
+    return {"listing": listing_digest(items), "content": _content_digest(site, items), "versions_json": versions_json}
 
 
-def stats_to_save(manifest: Manifest, digests: Digests) -> dict[str, list]:
-    keep = {rel for slug in manifest.clinics for rel in manifest.inputs(slug)}
-    keep |= {f"site/{slug}/{name}" for slug in manifest.clinics for name in OUTPUT_FILES}
-    return digests.stats(keep)
+def output_intact(project: Project, slug: str, recorded: dict[str, str]) -> bool:
+    """Whether site/<slug>/ is exactly what was built: by sizes and times first, by contents only when
+    those differ (a restored copy may keep the bytes and change the times)."""
+    site = project.site_dir / slug
+    if site.is_symlink() or not site.is_dir():
+        return False
+    items = listing(site)
+    if listing_digest(items) == recorded.get("listing"):
+        return True
+    try:
+        now = output_record(site)
+    except OSError:
+        return False
+    return now["content"] == recorded.get("content") and now["versions_json"] == recorded.get("versions_json")
 
 
-def save_manifest(project: Project, manifest: Manifest, digests: Digests | None = None) -> None:
-    used = {kind: {e.get(kind) for e in manifest.clinics.values()} for kind in manifest.pools}
-    pools = {kind: {k: v for k, v in sorted(items.items()) if k in used[kind]} for kind, items in manifest.pools.items()}
-    stats = manifest.stats if digests is None else stats_to_save(manifest, digests)
-    data = {"format": MANIFEST_FORMAT, "clinics": dict(sorted(manifest.clinics.items())), "pools": pools,
-            "stats": stats}
-    path = manifest_path(project)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, sort_keys=True, separators=(",", ":")) + "\n", encoding="utf-8")
-    tmp.replace(path)
+# --------------------------------------------------------------------------------------------------
+# The plan
 
 
 @dataclass
@@ -450,13 +396,33 @@ def _changes(before: dict[str, str], now: dict[str, str], limit: int = 3) -> lis
     return words
 
 
+def lost_versions(project: Project, slug: str, entry: dict, digests: Digests) -> list[Problem]:
+    """Published version files that a site was built from and that are gone now. A version is never
+    deleted (HIPAA keeps each six years): the build refuses rather than drop its permanent page."""
+    prefix = f"clinics/{slug}/versions/"
+    problems = []
+    for rel, before in sorted(entry.get("files", {}).items()):
+        if rel.startswith(prefix) and before != MISSING and digests.file(rel) == MISSING:
+            problems.append(Problem(
+                rel, None, None, "",
+                f"this published version was in site/{slug}/ when it was last built, and the file is gone",
+                f"restore it from git (git checkout -- {rel}; `git log --all -- {rel}` finds it); only if it "
+                f"was published by mistake and never went online, delete {MANIFEST_PATH} "
+                "and build again"))
+    return problems
+
+
 def plan(project: Project, slugs: list[str], manifest: Manifest, shared: dict[str, str], as_of: date,
          digests: Digests, *, force: bool = False, removed: Iterable[str] = ()) -> Plan:
+    """What to build and why. Raises DataErrors when a published version a site was built from is gone."""
     out = Plan(remove=sorted(removed))
     shared_changes: dict[str, list[str]] = {}
     template_changes: dict[tuple, list[str]] = {}
+    lost: list[Problem] = []
     for slug in slugs:
         entry = manifest.clinics.get(slug)
+        if entry is not None:
+            lost += lost_versions(project, slug, entry, digests)
         if force:
             out.build[slug] = ["--force"]
             continue
@@ -466,7 +432,8 @@ def plan(project: Project, slugs: list[str], manifest: Manifest, shared: dict[st
         sid = entry.get("shared", "")
         if sid not in shared_changes:
             before = manifest.pools["shared"].get(sid, {})
-            shared_changes[sid] = [f"{name} changed" for name in sorted(shared) if before.get(name) != shared[name]]
+            shared_changes[sid] = [f"{name} changed" for name in sorted(set(shared) | set(before))
+                                   if before.get(name) != shared.get(name)]
         reasons = list(shared_changes[sid])
         if not reasons:
             files = entry.get("files", {})
@@ -482,7 +449,7 @@ def plan(project: Project, slugs: list[str], manifest: Manifest, shared: dict[st
         if not reasons and not in_window(entry, as_of):
             reasons = [f"the build date {as_of} is outside {entry.get('valid_from') or '…'} – "
                        f"{entry.get('valid_until') or '…'}, the dates over which its site stays the same"]
-        if not reasons and output_digest(project, slug, digests) != entry.get("output"):
+        if not reasons and not output_intact(project, slug, entry.get("output", {})):
             reasons = [f"site/{slug}/ is missing or differs from what was built"]
         if not reasons and entry.get("as_of") != as_of.isoformat():
             path = project.site_dir / slug / "versions.json"
@@ -499,24 +466,39 @@ def plan(project: Project, slugs: list[str], manifest: Manifest, shared: dict[st
             out.build[slug] = reasons
         else:
             out.keep.append(slug)
+    if lost:
+        raise DataErrors(lost)
     return out
 
 
-def record(project: Project, manifest: Manifest, slug: str, extra: list[str], langs: list[str],
-           shared: dict[str, str], span: tuple[date | None, date | None], as_of: date, digests: Digests) -> None:
-    """Record a clinic just built. Input digests come from `digests`, which read the files before the
-    build began: a file edited during the build is seen as changed next time."""
+def record(project: Project, manifest: Manifest, slug: str, extra: dict[str, str | None], langs: list[str],
+           shared: dict[str, str], span: tuple[date | None, date | None], as_of: date, digests: Digests,
+           output: dict[str, str]) -> None:
+    """Record a clinic just built. Digests are those of the bytes the build used (`extra`), or else
+    those `digests` took before the build began: a file edited during the build is seen as changed
+    next time."""
+
+    def digest_of(rels: Iterable[str]) -> dict[str, str]:
+        rels = list(rels)
+        known = digests.files(rel for rel in rels if extra.get(rel) is None)
+        return {rel: extra.get(rel) or known[rel] for rel in sorted(set(rels))}
+
     templates = [rel for rel in extra if rel.startswith("templates/")]
     templates += [rel for lang in langs for rel in digests.language_files(lang)]
     files = [*own_files(project, slug), *(rel for rel in extra if not rel.startswith("templates/"))]
     manifest.changed = True
     manifest.clinics[slug] = {
-        "files": digests.files(files),
-        "templates": manifest.pooled("templates", digests.files(templates)),
+        "files": digest_of(files),
+        "templates": manifest.pooled("templates", digest_of(templates)),
         "langs": langs,
         "shared": manifest.pooled("shared", shared),
         "valid_from": span[0].isoformat() if span[0] else None,
         "valid_until": span[1].isoformat() if span[1] else None,
         "as_of": as_of.isoformat(),
-        "output": output_digest(project, slug, digests),
+        "output": output,
     }
+
+
+def stats_to_save(manifest: Manifest, digests: Digests) -> dict[str, list]:
+    keep = {rel for slug in manifest.clinics for rel in manifest.inputs(slug)}
+    return digests.stats(keep)

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import functools
 import html
+import os
 import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import jinja2
 import yaml
+from jinja2.loaders import split_template_path
 from markupsafe import Markup
 
+from . import reads
 from .errors import NoticesError
 from .load import LoadedClinic, Project
 from .project import TEMPLATE_SUFFIX
@@ -61,13 +64,77 @@ def template_name(clinic: Clinic, notice: str) -> str:
     return f"{notice}{TEMPLATE_SUFFIX}"
 
 
-@functools.lru_cache(maxsize=16)
+class _Loader(jinja2.FileSystemLoader):
+    """Reads a template's bytes itself, so that the digest it notes (generator/reads.py) is of exactly
+    the bytes the build used; decodes them as Jinja's own loader does (UTF-8, universal newlines)."""
+
+    def __init__(self, folder: str) -> None:
+        super().__init__([folder])
+        self.digests: dict[str, str] = {}
+
+    def path(self, name: str) -> str:
+        return os.path.join(self.searchpath[0], *split_template_path(name))
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        filename = self.path(template)
+        try:
+            with open(filename, "rb") as fh:
+                raw = fh.read()
+            mtime = os.path.getmtime(filename)
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            raise jinja2.TemplateNotFound(template) from None
+        self.digests[filename] = reads.digest(raw)
+        source = raw.decode(self.encoding).replace("\r\n", "\n").replace("\r", "\n")
+
+        def uptodate() -> bool:
+            try:
+                return os.path.getmtime(filename) == mtime
+            except OSError:
+                return False
+
+        return source, filename, uptodate
+
+
+class _Environment(jinja2.Environment):
+    """Notes every template a render asks for, found or not, cached or read afresh: an include computed
+    from the data, or of a file created later, is then one of the clinic's inputs."""
+
+    loader: _Loader
+
+    def _load_template(self, name: Any, globals: Any) -> jinja2.Template:
+        try:
+            template = super()._load_template(name, globals)
+        except jinja2.TemplateNotFound:
+            if isinstance(name, str):
+                reads.note_file(self.loader.path(name), None)
+            raise
+        if template.filename:
+            reads.note_digest(template.filename, self.loader.digests.get(template.filename, reads.MISSING))
+        return template
+
+
 def environment(templates_dir: Path, lang: str) -> jinja2.Environment:
+    """The Jinja environment of a language's templates and words (made once per process)."""
+    reads.note_lang(lang)  # its words (labels.yaml, site.yaml) are read once per process: noted per use
+    return _environment(templates_dir, lang, _words_signature(templates_dir / lang))
+
+
+def _words_signature(lang_dir: Path) -> tuple:
+    # A process that builds many sites (a worker, `notices serve`) sees an edit of the words.
+    try:
+        return tuple(sorted((e.name, e.stat().st_mtime_ns, e.stat().st_size) for e in os.scandir(lang_dir)
+                            if e.name.endswith(".yaml")))
+    except OSError:
+        return ()
+
+
+@functools.lru_cache(maxsize=16)
+def _environment(templates_dir: Path, lang: str, signature: tuple = ()) -> jinja2.Environment:
     lang_dir = templates_dir / lang
     if not lang_dir.is_dir():
         raise TemplateMissing(f"there are no templates for it (templates/{lang}/)")
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(lang_dir)]),
+    env = _Environment(
+        loader=_Loader(str(lang_dir)),
         undefined=jinja2.StrictUndefined,
         autoescape=False,  # Markdown, not HTML: finalize escapes for both
         finalize=escape_markdown,
@@ -90,6 +157,8 @@ def environment(templates_dir: Path, lang: str) -> jinja2.Environment:
     )
     return env
 
+
+environment.cache_clear = _environment.cache_clear  # type: ignore[attr-defined]
 
 _SAFE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # our own files; libyaml's parser is ~10x faster
 

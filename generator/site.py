@@ -40,6 +40,7 @@ import jinja2
 import yaml
 from markupsafe import Markup
 
+from . import reads
 from .errors import NoticesError
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's banner about MkDocs 2 is noise for our users
@@ -81,18 +82,43 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-_BASES: dict[bytes, dict] = {}
+_BASES: dict[tuple[str, bytes], dict] = {}
 
 
 def base_config(mkdocs_yml: Path) -> dict:
     try:
         raw = mkdocs_yml.read_bytes()
-        if raw not in _BASES:  # parsed once per process for the same bytes
+        key = (str(mkdocs_yml), raw)
+        if key not in _BASES:  # parsed once per process for the same bytes
             _BASES.clear()
-            _BASES[raw] = yaml.load(raw.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
-        return copy.deepcopy(_BASES[raw])
+            _BASES[key] = _with_custom_dir(
+                yaml.load(raw.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}, mkdocs_yml)
+        return copy.deepcopy(_BASES[key])
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise NoticesError(f"{mkdocs_yml}: cannot read the shared MkDocs base: {exc}") from exc
+
+
+def custom_dir(mkdocs_yml: Path, config: dict) -> Path | None:
+    """The theme's `custom_dir` (Material's overrides), resolved against mkdocs.yml's folder as MkDocs
+    itself does: the site is built from a config in a staging folder, where a relative path would
+    resolve somewhere else."""
+    theme = config.get("theme")
+    value = theme.get("custom_dir") if isinstance(theme, dict) else None
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value:
+        raise NoticesError(f"{mkdocs_yml}: theme.custom_dir must be a folder's path")
+    path = (mkdocs_yml.parent / value).resolve()
+    if not path.is_dir():
+        raise NoticesError(f"{mkdocs_yml}: theme.custom_dir: {value} is not a folder (create it, or remove the key)")
+    return path
+
+
+def _with_custom_dir(config: dict, mkdocs_yml: Path) -> dict:
+    folder = custom_dir(mkdocs_yml, config)
+    if folder is not None:
+        config["theme"] = {**config["theme"], "custom_dir": str(folder)}
+    return config
 
 
 def brand_css(spec: SiteSpec) -> str:
@@ -159,6 +185,7 @@ def _build_into(base: dict, assets_dir: Path, spec: SiteSpec, out: Path, work: P
     if spec.logo:
         logo = f"assets/logo{spec.logo.suffix.lower()}"
         sources[logo] = spec.logo.read_bytes()
+        reads.note_file(str(spec.logo), sources[logo])  # the bytes published: an edit during the build is seen next time
         theme["logo"] = logo
         theme["favicon"] = logo
     options = dict(base)
@@ -649,7 +676,8 @@ def _warm(config: Any) -> None:
         plain = env.list_templates
 
         def list_templates(extensions: Any = None, filter_func: Callable[[str], bool] | None = None) -> list[str]:
-            if filter_func is None or getattr(filter_func, "__code__", None) is not filter_code:
+            if (filter_func is None or getattr(filter_func, "__code__", None) is not filter_code
+                    or getattr(theme, "custom_dir", None)):  # overrides may gain files while a process runs
                 return plain(extensions=extensions, filter_func=filter_func)
             key = (tuple(theme.dirs), frozenset(theme.static_templates), tuple(mkdocs.utils.markdown_extensions),
                    tuple(extensions) if extensions else None)

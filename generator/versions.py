@@ -40,6 +40,7 @@ class _Record(BaseModel):
     kind: str = Field(pattern=f"^({MATERIAL}|{TECHNICAL})$")
     allow_findings: Optional[str] = None
     translations: dict[str, dict[str, str]] = Field(default_factory=dict)
+    previous: Optional[str] = Field(None, pattern="^[0-9a-f]{64}$")
     sha256: str
 
 
@@ -58,6 +59,9 @@ class Version:
     allow_findings: Optional[str] = None
     # Other languages, frozen with the first: lang -> (title, content). Kept in v<N>.<lang>.md.
     translations: tuple[tuple[str, str, str], ...] = ()
+    # The hash of the version before it: the history is a chain, so a version removed or replaced in
+    # the middle is caught without git. Absent in versions published before the chain was kept.
+    previous: Optional[str] = None
 
     @property
     def material(self) -> bool:
@@ -90,6 +94,8 @@ class Version:
             record[key] = record[key].isoformat()
         if translations:  # absent when there are none, so single-language records keep their hash
             record["translations"] = {code: {"title": title} for code, title, _ in translations}
+        if record["previous"] is None:  # absent in records from before the chain: they keep their hash
+            del record["previous"]
         return record
 
     def record(self) -> dict:
@@ -126,6 +132,14 @@ def load_versions(project: Project, slug: str, notices: list[str]) -> dict[str, 
         for n in missing:
             problems.append(Problem(project.rel(folder / f"v{n}.json"), None, None, "", "is missing",
                                     "versions run v1, v2, … with none missing: restore it from git"))
+        by_number = {v.number: v for v in found}
+        for v in found:
+            before = by_number.get(v.number - 1)
+            if v.previous is not None and before is not None and v.previous != before.digest():
+                problems.append(Problem(
+                    project.rel(folder / f"v{v.number}.json"), None, None, "previous",
+                    f"does not follow version {before.number} as published (v{before.number} was replaced "
+                    "after this version was published)", f"restore {project.rel(folder)}/ from git"))
         result[notice] = found
     if problems:
         raise DataErrors(problems)
@@ -230,7 +244,8 @@ def next_version(existing: list[Version], notice: str, lang: str, title: str, co
     return Version(notice=notice, number=(latest.number + 1 if latest else 1), lang=lang, title=title,
                    effective=effective, published=today, approved_by=approved_by.strip(),
                    summary=summary.strip(), kind=TECHNICAL if technical else MATERIAL, content=content,
-                   allow_findings=allow_findings, translations=translations)
+                   allow_findings=allow_findings, translations=translations,
+                   previous=latest.digest() if latest else None)
 
 
 def write_version(project: Project, slug: str, version: Version) -> None:

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from generator import build as build_mod
 from generator import incremental as inc
+from generator.manifest import load_manifest, manifest_path
 from generator import render, site
 from generator.build import build
 from generator.embed import embed_files
@@ -83,10 +84,10 @@ def fresh_build(project, tmp_path, name="fresh", **kw) -> dict[str, bytes]:
 def test_nothing_changed_skips_every_clinic_and_touches_nothing(four):
     assert built(four) == ["a", "b", "c", "d"]
     before, times = tree_bytes(four.site_dir), mtimes(four.site_dir)
-    clinics = inc.load_manifest(four).clinics
+    clinics = load_manifest(four)[0].clinics
     assert built(four) == []
     assert tree_bytes(four.site_dir) == before and mtimes(four.site_dir) == times
-    assert inc.load_manifest(four).clinics == clinics
+    assert load_manifest(four)[0].clinics == clinics
     result = cli(four, "build", "--no-pdf", "--as-of", str(AS_OF))
     assert result.exit_code == 0 and "built 0 sites into site/ (4 unchanged)" in result.output
     assert mtimes(four.site_dir) == times
@@ -152,8 +153,8 @@ def test_a_file_is_trusted_by_its_size_and_times_only_when_it_changed_well_befor
     built(four)
     monkeypatch.setattr(inc.Digests, "RACY_NS", 0)  # what a later run sees: the files are old enough
     assert built(four) == []
-    stats = inc.load_manifest(four).stats
-    assert "clinics/a/clinic.yaml" in stats and "site/a/index.html" in stats
+    stats = load_manifest(four)[0].stats
+    assert "clinics/a/clinic.yaml" in stats
     path = four.clinic_dir("a") / "clinic.yaml"
     data = path.read_bytes()
     path.write_bytes(data.replace(b"Test Clinic", b"Tost Clinic"))  # same size, same second
@@ -161,7 +162,7 @@ def test_a_file_is_trusted_by_its_size_and_times_only_when_it_changed_well_befor
     monkeypatch.setattr(inc.Digests, "RACY_NS", 10**12)  # written just now: not trusted next time
     path.write_bytes(data)
     assert built(four) == ["a"]
-    assert "clinics/a/clinic.yaml" not in inc.load_manifest(four).stats
+    assert "clinics/a/clinic.yaml" not in load_manifest(four)[0].stats
 
 
 def test_a_deleted_site_or_manifest_is_rebuilt(four):
@@ -170,7 +171,7 @@ def test_a_deleted_site_or_manifest_is_rebuilt(four):
     assert built(four) == ["b"]
     (four.site_dir / "c" / "index.html").write_text("changed by hand")
     assert built(four) == ["c"]
-    inc.manifest_path(four).unlink()
+    manifest_path(four).unlink()
     assert built(four) == ["a", "b", "c", "d"]
 
 
@@ -189,7 +190,7 @@ def test_removed_clinic_loses_its_site_only_in_a_full_build(four, tmp_path):
     assert "remove b: clinics/b/ is gone" in dry.output and (four.site_dir / "b").is_dir()
     assert built(four) == []
     assert not (four.site_dir / "b").exists()
-    assert "b" not in inc.load_manifest(four).clinics
+    assert "b" not in load_manifest(four)[0].clinics
     assert tree_bytes(four.site_dir) == fresh_build(four, tmp_path)
 
 
@@ -198,7 +199,7 @@ def test_dry_run_lists_what_would_be_built_and_writes_nothing(four):
     (four.groups_dir / "g.yaml").write_text(GROUP + "  - {name: Example Pay, role: payment_processing}\n")
     edit(four, "d", "legal_name: Dee LLC\n")
     before, times = tree_bytes(four.site_dir), mtimes(four.site_dir)
-    manifest = inc.manifest_path(four).read_bytes()
+    manifest = manifest_path(four).read_bytes()
     result = cli(four, "build", "--no-pdf", "--as-of", str(AS_OF), "--dry-run")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
@@ -206,19 +207,19 @@ def test_dry_run_lists_what_would_be_built_and_writes_nothing(four):
                      "build d: clinics/d/clinic.yaml changed",
                      "3 to build, 1 unchanged, 0 to remove (dry run: nothing was written)"]
     assert tree_bytes(four.site_dir) == before and mtimes(four.site_dir) == times
-    assert inc.manifest_path(four).read_bytes() == manifest
+    assert manifest_path(four).read_bytes() == manifest
 
 
 def test_dry_run_on_a_fresh_project_writes_nothing(four):
     result = cli(four, "build", "--dry-run")
     assert result.exit_code == 0 and "4 to build" in result.output
-    assert not four.site_dir.exists() and not inc.manifest_path(four).exists()
+    assert not four.site_dir.exists() and not manifest_path(four).exists()
 
 
 def test_a_data_problem_stops_the_run_and_reports_every_clinic(four):
     built(four)
     before = tree_bytes(four.site_dir)
-    manifest = inc.manifest_path(four).read_bytes()
+    manifest = manifest_path(four).read_bytes()
     edit(four, "a", "colour: red\n")
     edit(four, "c", "practice: spa\n")
     edit(four, "b", "legal_name: Bee LLC\n")  # fine, but it must not be swapped in alone
@@ -227,7 +228,7 @@ def test_a_data_problem_stops_the_run_and_reports_every_clinic(four):
     assert "clinics/a/clinic.yaml" in result.output and "clinics/c/clinic.yaml" in result.output
     assert tree_bytes(four.site_dir) == before
     assert sorted(p.name for p in four.site_dir.iterdir()) == ["a", "b", "c", "d"]  # no staging left
-    assert inc.manifest_path(four).read_bytes() == manifest
+    assert manifest_path(four).read_bytes() == manifest
 
 
 # --------------------------------------------------------------------------------------------------
@@ -343,7 +344,7 @@ def test_every_file_a_build_reads_is_one_of_its_fingerprinted_inputs(make_projec
         p = Path(path).resolve()
         if p.is_relative_to(root) and not p.is_relative_to(root / "site") and not p.is_relative_to(root / ".cache"):
             reads.add(p.relative_to(root).as_posix())
-    inputs = set(inc.load_manifest(project).inputs("t"))
+    inputs = set(load_manifest(project)[0].inputs("t"))
     shared = {"mkdocs.yml", *(f"templates/assets/{p.name}" for p in (project.templates_dir / "assets").iterdir())}
     assert reads and reads <= inputs | shared, reads - inputs - shared
     assert {"groups/g.yaml", "clinics/t/logo.svg", "clinics/t/versions/privacy/v1.json",
@@ -391,7 +392,7 @@ def test_a_shard_keeps_only_its_own_part_of_a_restored_site(four):
     assert result.exit_code == 0, result.output
     assert "built 0 sites into site/ (1 unchanged, 3 removed)" in result.output
     assert sorted(p.name for p in four.site_dir.iterdir()) == ["d"]
-    assert sorted(inc.load_manifest(four).clinics) == ["d"]
+    assert sorted(load_manifest(four)[0].clinics) == ["d"]
 
 
 def test_bad_shard_is_refused(four):
