@@ -3,10 +3,11 @@
 A clinic's site is a function of
 - its own files: `clinics/<slug>/clinic.yaml` and every file under `clinics/<slug>/versions/`;
 - the files its data names: its group file and its logo;
-- the templates it uses: for each of its languages, every file of `templates/<lang>/` except the notice
-  templates (`templates/<lang>/*.md.j2`) and the partials, plus the notice templates of its own notices
-  and every partial those and the page templates include (found by parsing the templates: a change to
-  `privacy-ca.md.j2` rebuilds Canadian clinics only, a change to `templates/fr/` French-speaking ones);
+- the templates it uses: the page templates, the notice templates of its own notices and every partial
+  those include (found by parsing the templates: a change to `privacy-ca.md.j2` rebuilds Canadian
+  clinics only); and for each of its languages, its words: `templates/<lang>/` and its catalog
+  `templates/locale/<lang>/LC_MESSAGES/messages.{po,mo}` (a change to French rebuilds French-speaking
+  clinics only);
 - what every clinic shares: `mkdocs.yml`, `templates/assets/`, the generator's own source, the versions
   of the packages that shape the output, and the build's options (`--pdf`);
 - the build date, only through which versions are in force, scheduled, archived or announced. Those
@@ -42,6 +43,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 from .project import TEMPLATE_SUFFIX, Project
+from .translations import catalog_files
 
 if TYPE_CHECKING:
     from .prepare import Prepared
@@ -155,18 +157,16 @@ def own_files(project: Project, slug: str) -> list[str]:
 
 
 def language_files(project: Project, lang: str) -> list[str]:
-    """Every file of templates/<lang>/ that every clinic in that language depends on: all but the
-    notice templates (each clinic uses its own) and the partials (used when included)."""
-    lang_dir = project.templates_dir / lang
-    out = []
-    for rel in walk(lang_dir, project.root):
-        inside = rel.split("/", 2)[2]  # below templates/<lang>/
-        if "/" not in inside and inside.endswith(TEMPLATE_SUFFIX):
-            continue
-        if inside.startswith("partials/"):
-            continue
-        out.append(rel)
-    return out
+    """Every file that every clinic in that language depends on for its words: templates/<lang>/
+    (labels) and the language's catalog (translations.catalog_files). The templates themselves are
+    the same in every language."""
+    return [*walk(project.templates_dir / lang, project.root),
+            *(project.rel(p) for p in catalog_files(project.templates_dir, lang))]
+
+
+def page_templates(project: Project) -> list[str]:
+    """The site's page templates, which every clinic's site uses."""
+    return [rel for rel in walk(project.templates_dir / "pages", project.root) if rel.endswith(TEMPLATE_SUFFIX)]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -220,24 +220,21 @@ def _references(project: Project, rel: str) -> tuple[str, ...] | None:
 def template_files(project: Project, langs: Iterable[str], notice_templates: Iterable[str]) -> list[str]:
     """The template files a clinic's site depends on (see the module's docstring)."""
     out: set[str] = set()
-    notice_templates = list(notice_templates)
     for lang in langs:
-        wide = language_files(project, lang)
-        out.update(wide)
-        todo = [f"templates/{lang}/{name}" for name in notice_templates]
-        todo += [rel for rel in wide if rel.endswith(TEMPLATE_SUFFIX)]
-        seen: set[str] = set()
-        while todo:
-            rel = todo.pop()
-            if rel in seen:
-                continue
-            seen.add(rel)
-            refs = _references(project, rel)
-            if refs is None:  # an include we cannot follow: every file of the language counts
-                seen.update(walk(project.templates_dir / lang, project.root))
-                break
-            todo += [f"templates/{lang}/{name}" for name in refs]
-        out.update(seen)
+        out.update(language_files(project, lang))
+    todo = [f"templates/{name}" for name in notice_templates] + page_templates(project)
+    seen: set[str] = set()
+    while todo:
+        rel = todo.pop()
+        if rel in seen:
+            continue
+        seen.add(rel)
+        refs = _references(project, rel)
+        if refs is None:  # an include we cannot follow: every template counts
+            seen.update(r for r in walk(project.templates_dir, project.root) if r.endswith(TEMPLATE_SUFFIX))
+            break
+        todo += [f"templates/{name}" for name in refs]
+    out.update(seen)
     return sorted(out)
 
 
