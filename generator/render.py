@@ -2,7 +2,8 @@
 
 Clinic data is untrusted text. Every value a template prints passes through `escape_markdown`
 (Jinja's `finalize`), so a clinic name holding `<script>` or `**bold**` shows as those characters.
-Only values we build ourselves as `Markup` (links whose parts we escaped) skip it.
+Only values we build ourselves as `Markup` (links whose parts we escaped) skip it. A value in a
+`{% trans %}` sentence is escaped the same way, by the gettext functions (see `_gettext`).
 """
 
 from __future__ import annotations
