@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: build test setup setup-test golden schema clean
+.PHONY: build test setup setup-test golden schema translations clean
 
 $(BIN)/notices: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,8 +14,17 @@ $(BIN)/notices: pyproject.toml
 
 # Compiled once, as pip leaves an installed package: where PYTHONDONTWRITEBYTECODE is set, every
 # `notices` process would otherwise compile the package again (~0.1 s).
+# The catalogs' .mo files are compiled here, not committed: a build refuses a .mo that is not compiled
+# from the .po beside it, so a fresh checkout needs this step (it writes only what changed).
 setup: $(BIN)/notices
 	@$(BIN)/python -m compileall -q generator >/dev/null
+	@$(BIN)/python -m generator.translations --compile
+
+# After editing templates or a .po: extract the templates' messages into templates/locale/messages.pot,
+# merge them into every templates/locale/<lang>/LC_MESSAGES/messages.po and compile each to its .mo.
+# Fails, naming them, while a message has no translation.
+translations: $(BIN)/notices
+	$(BIN)/python -m generator.translations
 
 build: setup
 	$(BIN)/notices build

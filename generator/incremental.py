@@ -4,8 +4,8 @@ A clinic's site is a function of
 - its own files: `clinics/<slug>/clinic.yaml` and every file under `clinics/<slug>/versions/`;
 - what its build read, as noted where it was read (generator/reads.py): its group file, its logo, every
   template the render asked for (found or not, so an include computed from the data, or of a file
-  created later, counts), and every file of each language whose words it used (`templates/<lang>/`
-  but the notice templates and partials, which count when asked for);
+  created later, counts; the templates are one set for every language), and the words of each language
+  it used: `templates/<lang>/` (labels) and its catalog `templates/locale/<lang>/LC_MESSAGES/messages.{po,mo}`;
 - what every clinic shares: `mkdocs.yml` and the theme's `custom_dir` if it has one,
   `templates/assets/`, the generator's own source, the versions of the packages that shape the output,
   and the build's options (`--pdf`);
@@ -47,6 +47,7 @@ from .errors import DataErrors, Problem
 from .manifest import FORMAT, PATH as MANIFEST_PATH, Manifest
 from .project import TEMPLATE_SUFFIX, Project
 from .reads import Reads
+from .translations import catalog_files
 
 if TYPE_CHECKING:
     from .prepare import Prepared
@@ -154,18 +155,11 @@ def own_files(project: Project, slug: str) -> list[str]:
 
 
 def language_files(project: Project, lang: str) -> list[str]:
-    """Every file of templates/<lang>/ that every clinic in that language depends on: all but the
-    notice templates (each clinic uses its own) and the partials (used when included)."""
-    lang_dir = project.templates_dir / lang
-    out = []
-    for rel in walk(lang_dir, project.root):
-        inside = rel.split("/", 2)[2]  # below templates/<lang>/
-        if "/" not in inside and inside.endswith(TEMPLATE_SUFFIX):
-            continue
-        if inside.startswith("partials/"):
-            continue
-        out.append(rel)
-    return out
+    """Every file that every clinic in that language depends on for its words: templates/<lang>/
+    (labels) and the language's catalog (translations.catalog_files). The templates themselves are
+    the same in every language."""
+    return [*walk(project.templates_dir / lang, project.root),
+            *(project.rel(p) for p in catalog_files(project.templates_dir, lang))]
 
 
 # --------------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from .pages import NoticeState, build_pages, notice_states, pdf_name, pdf_stamp,
 from .pdf import cached_pdf
 from .project import Project
 from .render import Rendered, TemplateMissing, environment, render_notice
+from .translations import MissingTranslation
 from .site import SiteSpec
 from .versions import Version, load_versions
 
@@ -60,7 +61,8 @@ def prepare(project: Project, slugs: Iterable[str] | None, as_of: date) -> list[
 
 
 def _render_all(project: Project, item: LoadedClinic) -> tuple[dict[str, dict[str, Rendered]], list[Problem]]:
-    """Every notice in every language the clinic lists. A missing template is an error, never English."""
+    """Every notice in every language the clinic lists. A missing template or translation is an error,
+    never English."""
     out: dict[str, dict[str, Rendered]] = {}
     problems = []
     for lang in item.clinic.languages:
@@ -68,12 +70,12 @@ def _render_all(project: Project, item: LoadedClinic) -> tuple[dict[str, dict[st
         for notice in item.clinic.notices:
             try:
                 out[lang][notice] = render_notice(project, item, notice, lang)
-            except TemplateMissing as exc:
+            except (TemplateMissing, MissingTranslation) as exc:
                 loc = item.locations.get(("languages",))
                 problems.append(Problem(project.rel(project.clinic_dir(item.slug) / "clinic.yaml"),
                                         loc.line if loc else None, loc.column if loc else None, "languages",
                                         f"{lang!r} is listed, but {exc}",
-                                        f"add the template, or remove {lang!r} from languages"))
+                                        f"complete its words, or remove {lang!r} from languages"))
     return out, problems
 
 

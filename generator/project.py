@@ -11,7 +11,7 @@ from pathlib import Path
 from .errors import Problem
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-TEMPLATE_SUFFIX = ".md.j2"  # templates/<lang>/<notice>.md.j2
+TEMPLATE_SUFFIX = ".md.j2"  # templates/<notice>.md.j2, one for every language
 
 
 @dataclass(frozen=True)

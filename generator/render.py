@@ -2,7 +2,8 @@
 
 Clinic data is untrusted text. Every value a template prints passes through `escape_markdown`
 (Jinja's `finalize`), so a clinic name holding `<script>` or `**bold**` shows as those characters.
-Only values we build ourselves as `Markup` (links whose parts we escaped) skip it.
+Only values we build ourselves as `Markup` (links whose parts we escaped) skip it. A value in a
+`{% trans %}` sentence is escaped the same way, by the gettext functions (see `_gettext`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import yaml
 from jinja2.loaders import split_template_path
 from markupsafe import Markup
 
-from . import reads
+from . import reads, translations
 from .errors import NoticesError
 from .load import LoadedClinic, Project
 from .project import TEMPLATE_SUFFIX
@@ -114,27 +115,37 @@ class _Environment(jinja2.Environment):
 
 
 def environment(templates_dir: Path, lang: str) -> jinja2.Environment:
-    """The Jinja environment of a language's templates and words (made once per process)."""
-    reads.note_lang(lang)  # its words (labels.yaml, site.yaml) are read once per process: noted per use
-    return _environment(templates_dir, lang, _words_signature(templates_dir / lang))
+    """One set of templates for every language: the words of `lang` come from its catalog (sentences,
+    see generator/translations.py) and from templates/<lang>/ (labels.yaml, site.yaml). Made once per
+    process, and again when those words change (a worker or `notices serve` builds many sites)."""
+    reads.note_lang(lang)  # its words are read once per process: noted at each use
+    return _environment(templates_dir, lang, _words_signature(templates_dir, lang))
 
 
-def _words_signature(lang_dir: Path) -> tuple:
-    # A process that builds many sites (a worker, `notices serve`) sees an edit of the words.
-    try:
-        return tuple(sorted((e.name, e.stat().st_mtime_ns, e.stat().st_size) for e in os.scandir(lang_dir)
-                            if e.name.endswith(".yaml")))
-    except OSError:
-        return ()
+def _words_signature(templates_dir: Path, lang: str) -> tuple:
+    files = [*(templates_dir / lang).glob("*.yaml"), *translations.catalog_files(templates_dir, lang)]
+    out = []
+    for path in sorted(files):
+        try:
+            st = path.stat()
+            out.append((str(path), st.st_mtime_ns, st.st_size))
+        except OSError:
+            out.append((str(path), None, None))
+    return tuple(out)
 
 
 @functools.lru_cache(maxsize=16)
 def _environment(templates_dir: Path, lang: str, signature: tuple = ()) -> jinja2.Environment:
     lang_dir = templates_dir / lang
     if not lang_dir.is_dir():
-        raise TemplateMissing(f"there are no templates for it (templates/{lang}/)")
+        raise TemplateMissing(f"there are no labels for it (templates/{lang}/)")
+    try:
+        catalog = translations.load(templates_dir, lang, rel=lambda p: _rel(templates_dir, p))
+    except NoticesError as exc:
+        raise TemplateMissing(str(exc)) from exc
     env = _Environment(
-        loader=_Loader(str(lang_dir)),
+        loader=_Loader(str(templates_dir)),
+        extensions=["jinja2.ext.i18n"],
         undefined=jinja2.StrictUndefined,
         autoescape=False,  # Markdown, not HTML: finalize escapes for both
         finalize=escape_markdown,
@@ -142,11 +153,13 @@ def _environment(templates_dir: Path, lang: str, signature: tuple = ()) -> jinja
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.newstyle_gettext = True  # type: ignore[attr-defined]  # {% trans %} passes its values to gettext
     labels = _StrictDict()
     for path in sorted(lang_dir.glob("*.yaml")):  # labels.yaml (vocabularies), site.yaml (page words)
         labels.update(_labels(path))
     env.globals.update(L=labels, lang=lang, link=link, mailto=mailto, tel=tel,
-                       labels_of=lambda code: environment(templates_dir, code).globals["L"])
+                       labels_of=lambda code: environment(templates_dir, code).globals["L"],
+                       **_gettext(catalog))
     env.filters.update(
         join_and=functools.partial(join_and, conj=labels["words"]["and"]),
         join_or=functools.partial(join_and, conj=labels["words"]["or"]),
@@ -156,6 +169,37 @@ def _environment(templates_dir: Path, lang: str, signature: tuple = ()) -> jinja
         longdate=lambda d: labels["date_format"].format(month=labels["months"][d.month - 1], day=d.day, year=d.year),
     )
     return env
+
+
+def _gettext(catalog: Any) -> dict[str, Any]:
+    """The functions the templates translate with.
+
+    `{% trans %}` blocks call gettext/pgettext with their values: the sentence is our own text (from
+    the template or the catalog, never escaped), each value is clinic data, escaped as `finalize`
+    would print it, and the result is Markup so that it is not escaped again. `_()` inside an
+    expression gives plain text instead, escaped once where the expression is printed."""
+
+    def fill(text: str, values: dict[str, Any], escape: bool) -> str:
+        # Always formatted, as Jinja's newstyle gettext is: a literal percent sign is written %% in ids.
+        return text % ({k: escape_markdown(v) for k, v in values.items()} if escape else values)
+
+    def gettext(message: str, **values: Any) -> Markup:
+        return Markup(fill(catalog.gettext(message), values, True))
+
+    def pgettext(context: str, message: str, **values: Any) -> Markup:
+        return Markup(fill(catalog.pgettext(context, message), values, True))
+
+    def text(message: str, **values: Any) -> str:
+        return fill(catalog.gettext(message), values, False)
+
+    return {"gettext": gettext, "pgettext": pgettext, "_": text}
+
+
+def _rel(templates_dir: Path, path: Path) -> str:
+    try:
+        return path.relative_to(templates_dir.parent).as_posix()
+    except ValueError:
+        return str(path)
 
 
 environment.cache_clear = _environment.cache_clear  # type: ignore[attr-defined]
@@ -213,11 +257,11 @@ def render_notice(project: Project, loaded: LoadedClinic, notice: str, lang: str
         template = env.get_template(name)
         text = template.render(clinic=clinic, notice=notice, notices=clinic.notices)
     except jinja2.TemplateNotFound as exc:
-        raise TemplateMissing(f"templates/{lang}/{exc.name} is missing (the {notice} notice)") from exc
+        raise TemplateMissing(f"templates/{exc.name} is missing (the {notice} notice)") from exc
     except jinja2.UndefinedError as exc:
-        raise NoticesError(f"templates/{lang}/{name}: {exc.message} (the template uses a value the data model lacks)") from exc
+        raise NoticesError(f"templates/{name}: {exc.message} (the template uses a value the data model lacks)") from exc
     except jinja2.TemplateSyntaxError as exc:
-        where = project.rel(Path(exc.filename)) if exc.filename else f"templates/{lang}/{exc.name}"
+        where = project.rel(Path(exc.filename)) if exc.filename else f"templates/{exc.name}"
         raise NoticesError(f"{where}:{exc.lineno}: {exc.message}") from exc
     title = env.globals["L"]["notice_title"][_title_key(clinic, notice)]
     return Rendered(notice, lang, title, _tidy(text))

@@ -200,7 +200,7 @@ def test_a_page_template_without_the_footer_fires_npp_w1(clinics, tmp_path):
     ctx = context(project, prepared["us"], TODAY)
     assert "NPP-W1" not in fired(ctx)
     shutil.copytree(project.templates_dir, tmp_path / "templates")
-    page = tmp_path / "templates" / "en" / "pages" / "version.md.j2"
+    page = tmp_path / "templates" / "pages" / "version.md.j2"
     page.write_text(page.read_text().replace('{% include "pages/_footer.md.j2" %}', ""))
     broken = copy.copy(ctx)
     broken.templates_dir = tmp_path / "templates"
@@ -211,7 +211,7 @@ def test_a_template_edit_that_drops_the_npp_header_is_caught(make_project):
     project = make_project({"clinics/t/clinic.yaml": (FIXTURES / "ca-custodian.yaml").read_text()
                             .replace("country: CA, region: \"ON\"", "country: US, region: CO")
                             .replace('region: "ON"', "region: CO").replace("regimes: {phipa_custodian: true}", "")})
-    template = project.templates_dir / "en" / "hipaa.md.j2"
+    template = project.templates_dir / "hipaa.md.j2"
     before = CliRunner().invoke(main, ["check", "--root", str(project.root), "--format", "json"])
     assert "NPP-01" not in {f["rule"] for f in json.loads(before.output)[0]["findings"]}
     template.write_text("\n".join(ln for ln in template.read_text().splitlines() if "THIS NOTICE DESCRIBES" not in ln))

@@ -109,28 +109,31 @@ def test_one_clinic_edited_rebuilds_only_it_and_equals_a_full_build(four, tmp_pa
 
 def test_template_change_rebuilds_exactly_the_clinics_that_use_it(four):
     built(four)
-    (four.templates_dir / "en" / "privacy-ca.md.j2").write_text(
-        (four.templates_dir / "en" / "privacy-ca.md.j2").read_text() + "\nOne more Canadian sentence.\n")
+    (four.templates_dir / "privacy-ca.md.j2").write_text(
+        (four.templates_dir / "privacy-ca.md.j2").read_text() + "\nOne more Canadian sentence.\n")
     assert built(four) == ["d"]
-    (four.templates_dir / "en" / "hipaa.md.j2").write_text(
-        (four.templates_dir / "en" / "hipaa.md.j2").read_text() + "\nOne more HIPAA sentence.\n")
+    (four.templates_dir / "hipaa.md.j2").write_text(
+        (four.templates_dir / "hipaa.md.j2").read_text() + "\nOne more HIPAA sentence.\n")
     assert built(four) == ["a", "b", "c"]  # US clinics only: Canada has no HIPAA notice
-    partials = sorted((four.templates_dir / "en" / "partials").glob("*.md.j2"))
+    partials = sorted((four.templates_dir / "partials").glob("*.md.j2"))
     used_by_all = next(p for p in partials if p.name == "contact.md.j2")
     used_by_all.write_text(used_by_all.read_text() + "\n")
     assert built(four) == ["a", "b", "c", "d"]
-    (four.templates_dir / "en" / "pages" / "index.md.j2").write_text(
-        (four.templates_dir / "en" / "pages" / "index.md.j2").read_text() + "\n")
+    (four.templates_dir / "pages" / "index.md.j2").write_text(
+        (four.templates_dir / "pages" / "index.md.j2").read_text() + "\n")
     assert built(four) == ["a", "b", "c", "d"]
     (four.templates_dir / "fr" / "labels.yaml").write_text((four.templates_dir / "fr" / "labels.yaml").read_text() + "\n")
     assert built(four) == []  # no clinic speaks French
+    fr_catalog = four.templates_dir / "locale" / "fr" / "LC_MESSAGES" / "messages.po"
+    fr_catalog.write_text(fr_catalog.read_text() + "\n")
+    assert built(four) == []  # nor through its catalog
     (four.templates_dir / "assets" / "notices.css").write_text((four.templates_dir / "assets" / "notices.css").read_text() + "\n")
     assert built(four) == ["a", "b", "c", "d"]
 
 
 def test_a_new_partial_nobody_includes_rebuilds_nothing(four):
     built(four)
-    (four.templates_dir / "en" / "partials" / "unused.md.j2").write_text("Nobody includes me.\n")
+    (four.templates_dir / "partials" / "unused.md.j2").write_text("Nobody includes me.\n")
     assert built(four) == []
 
 
@@ -287,7 +290,7 @@ def test_a_new_date_inside_the_window_only_restamps_versions_json(versioned, tmp
 def test_templates_use_the_build_date_only_in_comparisons():
     """The date window assumes a page shows the build date only through comparisons with version
     dates; a template that prints it would make every day's site different."""
-    env = jinja2.Environment()
+    env = jinja2.Environment(extensions=["jinja2.ext.i18n"])
     offenders = []
     for path in sorted((REPO / "templates").rglob("*.j2")):
         tree = env.parse(path.read_text(encoding="utf-8"))
@@ -348,7 +351,8 @@ def test_every_file_a_build_reads_is_one_of_its_fingerprinted_inputs(make_projec
     shared = {"mkdocs.yml", *(f"templates/assets/{p.name}" for p in (project.templates_dir / "assets").iterdir())}
     assert reads and reads <= inputs | shared, reads - inputs - shared
     assert {"groups/g.yaml", "clinics/t/logo.svg", "clinics/t/versions/privacy/v1.json",
-            "templates/es/labels.yaml"} <= inputs
+            "templates/es/labels.yaml", "templates/locale/es/LC_MESSAGES/messages.po",
+            "templates/locale/es/LC_MESSAGES/messages.mo"} <= inputs
     assert "clinics/t/subscribers.csv" not in inputs
 
 
@@ -405,8 +409,8 @@ def test_incremental_after_many_changes_equals_a_full_build(four, tmp_path):
     built(four)
     edit(four, "a", "legal_name: Ay LLC\n")
     (four.groups_dir / "g.yaml").write_text(GROUP + "  - {name: Example Pay, role: payment_processing}\n")
-    (four.templates_dir / "en" / "privacy-ca.md.j2").write_text(
-        (four.templates_dir / "en" / "privacy-ca.md.j2").read_text() + "\nOne more sentence.\n")
+    (four.templates_dir / "privacy-ca.md.j2").write_text(
+        (four.templates_dir / "privacy-ca.md.j2").read_text() + "\nOne more sentence.\n")
     assert built(four, workers=2) == ["a", "b", "d"]
     assert tree_bytes(four.site_dir) == fresh_build(four, tmp_path)
 

@@ -48,12 +48,12 @@ def test_a_language_used_only_for_language_assistance_is_an_input(make_project, 
 
 def test_a_computed_include_of_a_file_created_later_rebuilds(make_project, tmp_path):
     project = make_project({"clinics/t/clinic.yaml": MINIMAL})
-    notice = project.templates_dir / "en" / "privacy-us.md.j2"
+    notice = project.templates_dir / "privacy-us.md.j2"
     notice.write_text(notice.read_text(encoding="utf-8")
                       + "{% include 'partials/extra-' ~ clinic.jurisdiction.country|lower ~ '.md.j2' ignore missing %}\n",
                       encoding="utf-8")
     built(project)
-    (project.templates_dir / "en" / "partials" / "extra-us.md.j2").write_text("An extra paragraph, added later.\n")
+    (project.templates_dir / "partials" / "extra-us.md.j2").write_text("An extra paragraph, added later.\n")
     assert built(project) == ["t"]
     assert "An extra paragraph, added later." in (project.site_dir / "t" / "privacy" / "index.html").read_text()
     assert_same_as_full(project, tmp_path, "full")
@@ -143,25 +143,42 @@ def _append(path: Path, text: str) -> None:
     path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
 
 
-def _template_kinds(lang_dir: Path) -> dict[str, list[Path]]:
-    """The kinds of template file a language has (the README's list), each with its files."""
-    kinds: dict[str, list[Path]] = {}
-    for path in sorted(lang_dir.rglob("*")):
-        if not path.is_file():
-            continue
-        inside = path.relative_to(lang_dir).as_posix()
-        if path.suffix in (".yaml", ".yml"):
-            kind = f"words:{path.name}"
-        elif inside.startswith("partials/"):
-            kind = "partial"
-        elif inside.startswith("pages/"):
-            kind = "page template"
-        elif "/" not in inside and inside.endswith(".md.j2"):
-            kind = "notice template"
-        else:
-            kind = f"other:{inside}"
-        kinds.setdefault(kind, []).append(path)
+def _template_kinds(templates: Path) -> dict[str, list[Path]]:
+    """The kinds of template file (the README's list), each with its files: one set of templates, and per
+    language its words (labels) and its catalog."""
+    kinds: dict[str, list[Path]] = {
+        "notice template": sorted(templates.glob("*.md.j2")),
+        "partial": sorted((templates / "partials").glob("*.md.j2")),
+        "page template": sorted((templates / "pages").glob("*.md.j2")),
+    }
+    for lang_dir in sorted(p for p in templates.iterdir() if p.is_dir() and p.name not in ("assets", "locale",
+                                                                                          "pages", "partials")):
+        for path in sorted(lang_dir.glob("*.yaml")):
+            kinds[f"{lang_dir.name}: words:{path.name}"] = [path]
+    for po in sorted((templates / "locale").glob("*/LC_MESSAGES/*.po")):
+        kinds[f"{po.parent.parent.name}: catalog"] = [po]
+    assert all(kinds.values()), kinds
     return kinds
+
+
+def _change_catalog(po: Path, root: Path) -> None:
+    from babel.messages.pofile import read_po, write_po
+
+    from generator import translations
+
+    with po.open("rb") as fh:
+        catalog = read_po(fh)
+    for message in catalog:
+        if message.id and isinstance(message.string, str) and message.string and not message.string.endswith("\n"):
+            message.string += " ·"
+    with po.open("wb") as fh:
+        write_po(fh, catalog)
+    here = os.getcwd()
+    os.chdir(root)  # make translations works on the project it is run in
+    try:
+        assert translations.main(["--compile"]) == 0
+    finally:
+        os.chdir(here)
 
 
 def _changes(project: Project):
@@ -180,27 +197,26 @@ def _changes(project: Project):
         _append(logo_clinic / "clinic.yaml", "branding: {logo: logo.svg}\n"))
     yield "a logo changed", lambda: (logo_clinic / "logo.svg").write_text(
         '<svg xmlns="http://www.w3.org/2000/svg" width="3" height="3"/>')
-    for lang in sorted(p.name for p in project.templates_dir.iterdir() if p.is_dir() and p.name != "assets"):
-        for kind, files in sorted(_template_kinds(project.templates_dir / lang).items()):
-            def change(files=files):
-                for path in files:
-                    if path.suffix in (".yaml", ".yml"):
-                        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-                        path.write_text(yaml.safe_dump(_mark_strings(data), allow_unicode=True, sort_keys=False),
-                                        encoding="utf-8")
-                    elif path.name.startswith("_") or "partials" in path.parts:
-                        _append(path, "\nA changed partial.\n")
-                    else:
-                        _append(path, "\nA changed template.\n")
-            yield f"templates/{lang}: {kind}", change
+    for kind, files in _template_kinds(project.templates_dir).items():
+        def change(files=files):
+            for path in files:
+                if path.suffix == ".po":
+                    _change_catalog(path, root)
+                elif path.suffix in (".yaml", ".yml"):
+                    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+                    path.write_text(yaml.safe_dump(_mark_strings(data), allow_unicode=True, sort_keys=False),
+                                    encoding="utf-8")
+                else:
+                    _append(path, "\nA changed template.\n")
+        yield f"templates: {kind}", change
     # After the template changes, so that the draft differs from the version in force.
     yield "a new version", lambda: publish(project, "harbourview-family-clinic", "cookies", "2026-11-22", "2026-11-25")
     yield "a partial created for a computed include", lambda: (
-        _append(project.templates_dir / "en" / "privacy-us.md.j2",
+        _append(project.templates_dir / "privacy-us.md.j2",
                 "{% include 'partials/later-' ~ clinic.jurisdiction.region|lower ~ '.md.j2' ignore missing %}\n"),
         built(project),
-        (project.templates_dir / "en" / "partials" / "later-co.md.j2").write_text("Created later.\n"))
-    yield "a partial deleted", lambda: (project.templates_dir / "en" / "partials" / "later-co.md.j2").unlink()
+        (project.templates_dir / "partials" / "later-co.md.j2").write_text("Created later.\n"))
+    yield "a partial deleted", lambda: (project.templates_dir / "partials" / "later-co.md.j2").unlink()
     yield "templates/assets", lambda: _append(project.templates_dir / "assets" / "notices.css", "\n/* changed */\n")
     yield "mkdocs.yml", lambda: _append(project.mkdocs_base, "\ncopyright: Changed\n")
     yield "a file of the output deleted", lambda: (root / "site" / "lux-smiles" / "privacy" / "index.html").unlink()
@@ -227,5 +243,5 @@ def test_every_kind_of_input_change_builds_what_a_full_build_builds(examples, tm
     # The build date: forward across a version's effective date, inside a window, and back.
     for i, day in enumerate([date(2026, 11, 21), date(2026, 11, 30), date(2027, 3, 1), date(2026, 1, 1)]):
         assert_same_as_full(project, tmp_path, f"date-{i}", as_of=day)
-    kinds = {name.split(": ", 1)[-1].split(":")[0] for name in seen}
-    assert {"notice template", "partial", "page template", "words"} <= kinds, kinds
+    kinds = {name.split(": ")[-1].split(":")[0] for name in seen}
+    assert {"notice template", "partial", "page template", "words", "catalog"} <= kinds, kinds

@@ -3,14 +3,18 @@ silent English fallback."""
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import date
 
+from babel.messages.pofile import read_po
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
 from generator.build import build
 from generator.cli import main
+from generator import translations
+from generator.translations import mo_path, po_path
 from generator.versions import load_versions
 from tests.conftest import MINIMAL
 
@@ -67,13 +71,41 @@ def test_a_language_added_later_shows_older_versions_as_first_language_only(make
     assert "Esta versión se publicó solo en inglés" in page
 
 
-def test_a_listed_language_without_templates_is_an_error_not_a_fallback(make_project):
+def test_a_listed_language_without_a_catalog_is_an_error_not_a_fallback(make_project):
     project = make_project({"clinics/t/clinic.yaml": BILINGUAL})
-    (project.templates_dir / "es" / "hipaa.md.j2").unlink()
+    po_path(project.templates_dir, "es").unlink()
     result = cli(project, "check")
     assert result.exit_code == 1
-    assert "clinics/t/clinic.yaml:7:1: languages: 'es' is listed, but templates/es/hipaa.md.j2 is missing" in result.output
+    assert ("clinics/t/clinic.yaml:7:1: languages: 'es' is listed, but there is no catalog for it "
+            "(templates/locale/es/LC_MESSAGES/messages.po is missing)") in result.output
     assert cli(project, "build").exit_code == 1
+    assert not project.site_dir.exists()
+
+
+def test_a_sentence_missing_from_a_catalog_is_an_error_not_english(make_project):
+    project = make_project({"clinics/t/clinic.yaml": BILINGUAL})
+    po = po_path(project.templates_dir, "es")
+    catalog = read_po(io.BytesIO(po.read_bytes()), locale="es")
+    catalog.delete("Contact us")
+    po.write_bytes(translations.po_bytes(catalog))
+    mo_path(project.templates_dir, "es").write_bytes(translations.mo_bytes(catalog, po.read_bytes()))
+    result = cli(project, "check")
+    assert result.exit_code == 1
+    assert ("languages: 'es' is listed, but templates/locale/es/LC_MESSAGES/messages.po: "
+            "no translation for 'Contact us'") in result.output
+    assert cli(project, "build").exit_code == 1
+    assert not project.site_dir.exists()
+
+
+def test_a_catalog_compiled_from_an_older_po_is_refused(make_project):
+    project = make_project({"clinics/t/clinic.yaml": BILINGUAL})
+    po = po_path(project.templates_dir, "es")
+    po.write_text(po.read_text(encoding="utf-8").replace('msgstr "Comuníquese con nosotros"', 'msgstr "Contacto"'),
+                  encoding="utf-8")
+    result = cli(project, "build")
+    assert result.exit_code == 1
+    assert ("templates/locale/es/LC_MESSAGES/messages.mo was not compiled from the current messages.po: "
+            "run make translations") in result.output
     assert not project.site_dir.exists()
 
 

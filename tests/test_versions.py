@@ -145,7 +145,7 @@ def test_archive_survives_template_and_data_changes_byte_for_byte(project):
     archive = {p: b for p, b in tree_bytes(project.site_dir / "t").items() if "/v1/" in "/" + p or "/v2/" in "/" + p}
     assert archive
 
-    template = project.templates_dir / "en" / "privacy-us.md.j2"
+    template = project.templates_dir / "privacy-us.md.j2"
     template.write_text("A brand new opening sentence.\n\n" + template.read_text())
     edit(project, "service_providers:\n  - {name: Acme Pay, role: payment_processing}\n")
     build(project, as_of=date.fromisoformat(D3))

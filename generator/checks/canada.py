@@ -5,7 +5,7 @@ from __future__ import annotations
 from .base import Context, Rule, both, phrases, when
 
 N = "privacy"
-T = "templates/<lang>/privacy-ca.md.j2"
+T = "templates/privacy-ca.md.j2"
 canada = when(lambda c: c.jurisdiction.country == "CA", "not a Canadian clinic")
 custodian = when(lambda c: c.jurisdiction.country == "CA" and c.regimes.phipa_custodian,
                  "not an Ontario health information custodian (regimes.phipa_custodian is false)")

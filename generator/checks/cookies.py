@@ -5,7 +5,7 @@ from __future__ import annotations
 from .base import WARNING, Context, Rule, always, both, phrases, when
 
 N = "cookies"
-T = "templates/<lang>/cookies.md.j2"
+T = "templates/cookies.md.j2"
 
 
 def _table(ctx: Context) -> list[str]:

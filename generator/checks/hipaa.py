@@ -5,7 +5,7 @@ from __future__ import annotations
 from .base import Context, Rule, both, phrases, when
 
 N = "hipaa"
-T = "templates/<lang>/hipaa.md.j2"
+T = "templates/hipaa.md.j2"
 # Every US clinic publishes a Notice of Privacy Practices (see Clinic.notices), so every one is held to it.
 covered = when(lambda c: "hipaa" in c.notices, "the clinic publishes no HIPAA notice (not a US clinic)")
 HEADER = ("THIS NOTICE DESCRIBES HOW MEDICAL INFORMATION ABOUT YOU MAY BE USED AND DISCLOSED AND HOW YOU CAN "
@@ -68,8 +68,9 @@ PAGE_TEMPLATES = ("index", "notice", "version", "history", "changes", "in_force"
 
 
 def _linked_from_every_page(ctx: Context) -> list[str]:
-    # Every page template includes the footer, and the footer links each notice's stable address.
-    pages = ctx.templates_dir / ctx.clinic.languages[0] / "pages"
+    # Every page template includes the footer, and the footer links each notice's stable address. One
+    # set of page templates serves every language.
+    pages = ctx.templates_dir / "pages"
     footer = (pages / "_footer.md.j2").read_text(encoding="utf-8") if (pages / "_footer.md.j2").is_file() else ""
     links_all = 'url(s.notice ~ "/index.md")'
     problems = [] if links_all in footer else ["the page footer does not link every notice"]
@@ -137,6 +138,6 @@ RULES = [
     Rule("NPP-R1", N, "45 CFR 164.520(b)(3)", "a material change gets a new notice with a new effective date, not before it",
          "clinics/<slug>/versions/hipaa", _revisions, covered),
     Rule("NPP-W1", N, "45 CFR 164.520(c)(3)(i)", "the website posts the notice prominently: every page links to it at a stable address",
-         "templates/<lang>/pages/*.md.j2: include pages/_footer.md.j2", _linked_from_every_page, covered),
+         "templates/pages/*.md.j2: include pages/_footer.md.j2", _linked_from_every_page, covered),
 ]
 

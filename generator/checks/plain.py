@@ -52,7 +52,7 @@ def _check(ctx: Context) -> list[str]:
 RULES = [
     Rule("PL-01", None, "HIPAA 164.520(b)(1) plain language; CCPA §7003; PIPEDA 4.8.1",
          f"Flesch-Kincaid grade at most {TARGET:g} for each notice's body and {SUMMARY_TARGET:g} for its summary",
-         "templates/<lang>/*.md.j2: shorter sentences, everyday words", _check, always, WARNING),
+         "templates/*.md.j2: shorter sentences, everyday words", _check, always, WARNING),
 ]
 
 
@@ -69,7 +69,7 @@ def _taglines(ctx: Context) -> list[str]:
 
 
 RULES.append(Rule("LANG-01", None, "Section 1557, 45 CFR 92.11", "a notice of free language help in each language the clinic names",
-                  "clinic.yaml: language_assistance; templates/<lang>/partials/taglines.md.j2", _taglines,
+                  "clinic.yaml: language_assistance; templates/partials/taglines.md.j2, templates/<lang>/labels.yaml", _taglines,
                   lambda ctx: None if ctx.clinic.language_assistance else "the clinic names no language assistance (language_assistance)"))
 
 

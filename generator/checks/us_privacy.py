@@ -7,7 +7,7 @@ from datetime import timedelta
 from .base import WARNING, Context, Rule, both, phrases, when
 
 N = "privacy"
-T = "templates/<lang>/privacy-us.md.j2"
+T = "templates/privacy-us.md.j2"
 us = lambda c: c.jurisdiction.country == "US"  # noqa: E731
 ccpa = when(lambda c: us(c) and c.regimes.ccpa, "the CCPA does not apply (regimes.ccpa is false: below its thresholds)")
 ccpa_selling = when(lambda c: us(c) and c.regimes.ccpa and c.sale.sells_data,
