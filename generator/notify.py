@@ -35,10 +35,11 @@ from typing import BinaryIO, Callable, Iterator
 from email_validator import EmailNotValidError, validate_email
 
 from .diff import diff
-from .errors import NoticesError
+from .errors import DataErrors, NoticesError, Problem
 from .feeds import changes_url, entry_id, effective_sentence, long_date, version_url
 from .load import LoadedClinic, Project
 from .model import Smtp
+from .safepath import unsafe
 from .versions import Version, announced
 
 try:  # POSIX: stops two runs for one clinic from sending the same announcement at once.
@@ -224,6 +225,14 @@ def _wrap(line: str) -> str:
 # Subscribers
 
 
+def clinic_problem(project: Project, loaded: LoadedClinic, key: tuple[str, ...], message: str,
+                   hint: str) -> Problem:
+    """A problem with one key of the clinic's data, at its line (in the clinic's file or its group's)."""
+    loc = loaded.locations.get(key)
+    return Problem(loc.file if loc else project.rel(project.clinic_dir(loaded.slug) / "clinic.yaml"),
+                   loc.line if loc else None, loc.column if loc else None, ".".join(key), message, hint)
+
+
 def read_subscribers(project: Project, loaded: LoadedClinic) -> tuple[list[str], list[BadAddress]]:
     """Valid addresses (normalised, each once) and the bad ones with their line. No subscribers file: none."""
     name = loaded.clinic.notifications.subscribers
@@ -231,6 +240,10 @@ def read_subscribers(project: Project, loaded: LoadedClinic) -> tuple[list[str],
         return [], []
     path = project.clinic_dir(loaded.slug) / name
     shown = project.rel(path)
+    outside = unsafe(project.clinic_dir(loaded.slug), path)
+    if outside:
+        raise DataErrors([clinic_problem(project, loaded, ("notifications", "subscribers"), f"{shown} {outside}",
+                                         "put the subscribers file itself in the clinic's folder")])
     try:
         # utf-8-sig: spreadsheet programs often save CSV with a byte-order mark.
         with path.open(encoding="utf-8-sig", newline="") as fh:
