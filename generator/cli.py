@@ -384,23 +384,11 @@ def serve(slugs: tuple[str, ...], host: str, port: int, root: str | None, as_of:
     """
     import tempfile
 
-    from . import render, site
-    from .prepare import site_spec
-    from .serve import serve as run_server
+    from .serve import preview_builder, serve as run_server
 
     project = _project(root)
     with tempfile.TemporaryDirectory(prefix="notices-preview-") as tmp:
-        out = Path(tmp)
-
-        def build_once() -> Path:
-            render.environment.cache_clear()  # labels and templates may have changed
-            day = as_of or date.today()
-            prepared = _prepare(project, slugs or None, day)
-            base = site.base_config(project.mkdocs_base)
-            for p in prepared:
-                spec = site_spec(project, p, day, preview=True)
-                site.build_site(base, project.templates_dir / "assets", spec, out / p.loaded.slug)
-            return out / prepared[0].loaded.slug if len(prepared) == 1 else out
+        build_once = preview_builder(project, slugs or None, Path(tmp), as_of)
 
         def on_error(exc: BaseException) -> None:
             if isinstance(exc, DataErrors):
@@ -408,7 +396,7 @@ def serve(slugs: tuple[str, ...], host: str, port: int, root: str | None, as_of:
                     click.echo(str(problem), err=True)
             else:
                 click.echo(f"error: {exc}", err=True)
-            click.echo("still serving the last good build", err=True)
+            click.echo("not rebuilt: the preview shows these problems until they are fixed", err=True)
 
         try:
             run_server(project, slugs or None, host, port, build_once=build_once, on_error=on_error,

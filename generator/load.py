@@ -85,12 +85,12 @@ def load_clinic(project: Project, slug: str) -> tuple[LoadedClinic | None, list[
         clinic = Clinic.model_validate(merged.data)
     except ValidationError as exc:
         return None, _problems_from(exc, merged, shown)
-    logo = clinic.branding.logo
-    if logo and not (project.clinic_dir(slug) / logo).is_file():
-        loc = _locate(merged.locations, ("branding", "logo"))
-        return None, [Problem(loc.file if loc else shown, loc.line if loc else None, loc.column if loc else None,
-                              "branding.logo", f"no file {logo!r} in {project.rel(project.clinic_dir(slug))}/",
-                              "put the logo file in the clinic's folder, or remove this key")]
+    if clinic.branding.logo:  # a file in the clinic's folder, of the kind its name says, cleaned if SVG
+        from .logo import checked_logo
+
+        logo, problems = checked_logo(project, slug, clinic.branding.logo, merged.locations)
+        if logo is None:
+            return None, problems
     return LoadedClinic(slug, clinic, tuple(files), merged.locations), []
 
 

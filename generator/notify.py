@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import html
+import http.client
 import json
 import os
 import re
@@ -21,8 +22,7 @@ import ssl
 import tempfile
 import textwrap
 import time
-import urllib.error
-import urllib.request
+from urllib.parse import urlsplit
 from dataclasses import dataclass, field
 from datetime import date, datetime, time as clock, timezone
 from email import policy
@@ -35,10 +35,13 @@ from typing import BinaryIO, Callable, Iterator
 from email_validator import EmailNotValidError, validate_email
 
 from .diff import diff
-from .errors import NoticesError
+from . import outbound
+from .errors import DataErrors, NoticesError, Problem
 from .feeds import changes_url, entry_id, effective_sentence, long_date, version_url
 from .load import LoadedClinic, Project
 from .model import Smtp
+from .safepath import unsafe
+from .settings import WebhookSettings, load_settings
 from .versions import Version, announced
 
 try:  # POSIX: stops two runs for one clinic from sending the same announcement at once.
@@ -224,6 +227,14 @@ def _wrap(line: str) -> str:
 # Subscribers
 
 
+def clinic_problem(project: Project, loaded: LoadedClinic, key: tuple[str, ...], message: str,
+                   hint: str) -> Problem:
+    """A problem with one key of the clinic's data, at its line (in the clinic's file or its group's)."""
+    loc = loaded.locations.get(key)
+    return Problem(loc.file if loc else project.rel(project.clinic_dir(loaded.slug) / "clinic.yaml"),
+                   loc.line if loc else None, loc.column if loc else None, ".".join(key), message, hint)
+
+
 def read_subscribers(project: Project, loaded: LoadedClinic) -> tuple[list[str], list[BadAddress]]:
     """Valid addresses (normalised, each once) and the bad ones with their line. No subscribers file: none."""
     name = loaded.clinic.notifications.subscribers
@@ -231,6 +242,10 @@ def read_subscribers(project: Project, loaded: LoadedClinic) -> tuple[list[str],
         return [], []
     path = project.clinic_dir(loaded.slug) / name
     shown = project.rel(path)
+    outside = unsafe(project.clinic_dir(loaded.slug), path)
+    if outside:
+        raise DataErrors([clinic_problem(project, loaded, ("notifications", "subscribers"), f"{shown} {outside}",
+                                         "put the subscribers file itself in the clinic's folder")])
     try:
         # utf-8-sig: spreadsheet programs often save CSV with a byte-order mark.
         with path.open(encoding="utf-8-sig", newline="") as fh:
@@ -416,10 +431,17 @@ def _transport(project: Project, loaded: LoadedClinic) -> _Outbox | _Smtp:
 # Webhook
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    # A redirected POST turns into a GET without the payload: report it rather than call it delivered.
-    def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+def webhook_refusal(project: Project, loaded: LoadedClinic, settings: WebhookSettings) -> DataErrors | None:
+    """Why the clinic's webhook may not be called at all (plain http, a non-public address), as its
+    problem at the clinic file's line; None if it may be (see generator/outbound.py)."""
+    hook = loaded.clinic.notifications.webhook
+    if hook is None:
         return None
+    try:
+        outbound.check_host(outbound.target(str(hook), settings), settings)
+    except outbound.Refused as exc:
+        return DataErrors([clinic_problem(project, loaded, ("notifications", "webhook"), str(exc), exc.hint)])
+    return None
 
 
 def webhook_payload(loaded: LoadedClinic, version: Version) -> bytes:
@@ -434,24 +456,32 @@ def webhook_payload(loaded: LoadedClinic, version: Version) -> bytes:
 
 
 def post_webhook(url: str, body: bytes, *, tries: int = WEBHOOK_TRIES,
-                 sleep: Callable[[float], None] = time.sleep, timeout: float = 10) -> str | None:
-    """POST with exponential backoff. None when delivered, else why the last try failed."""
-    opener = urllib.request.build_opener(_NoRedirect)
-    request = urllib.request.Request(url, data=body, method="POST", headers={
-        "Content-Type": "application/json", "User-Agent": "clinic-notices"})
+                 sleep: Callable[[float], None] = time.sleep, timeout: float = 10,
+                 settings: WebhookSettings = WebhookSettings()) -> str | None:
+    """POST with exponential backoff. None when delivered, else why the last try failed.
+
+    Only to public https addresses, unless `settings` (the project's notices.toml) allow a host; a
+    refused address is not tried again. A redirect is not followed (a redirected POST loses its
+    payload, and its target is unchecked): it is reported."""
+    headers = {"Content-Type": "application/json", "User-Agent": "clinic-notices"}
     reason = "not tried"
     for attempt in range(tries):
         if attempt:
             sleep(WEBHOOK_FIRST_DELAY * 2 ** (attempt - 1))
         try:
-            with opener.open(request, timeout=timeout) as response:
-                if 200 <= response.status < 300:
-                    return None
-                reason = f"HTTP {response.status}"
-        except urllib.error.HTTPError as exc:
-            reason = f"HTTP {exc.code}"
-        except (urllib.error.URLError, OSError) as exc:
-            reason = str(getattr(exc, "reason", exc))
+            status, location = outbound.post(url, body, headers, settings, timeout)
+        except outbound.Refused as exc:
+            return f"refused: {exc}"
+        except (OSError, http.client.HTTPException) as exc:
+            reason = str(exc) or type(exc).__name__
+            continue
+        if 200 <= status < 300:
+            return None
+        reason = f"HTTP {status}"
+        if 300 <= status < 400:
+            where = urlsplit(location or "")
+            return (f"{reason}: redirected{' to ' + where.scheme + '://' + where.netloc if where.netloc else ''}, "
+                    "not followed; set notifications.webhook to the address the receiver answers at")
     return reason
 
 
@@ -493,6 +523,10 @@ def notify(project: Project, loaded: LoadedClinic, versions: dict[str, list[Vers
         where = project.rel(project.clinic_dir(loaded.slug) / "clinic.yaml")
         raise NoticesError(f"{where}: site_url is not set; announcements link to the new version, so set "
                            "site_url to where the site is published, like https://notices.example.com/")
+    hook_settings = load_settings(project).webhook if hook else WebhookSettings()
+    refused = webhook_refusal(project, loaded, hook_settings)
+    if refused:
+        raise refused
     transport = _transport(project, loaded)
     log.open()
     try:
@@ -504,10 +538,12 @@ def notify(project: Project, loaded: LoadedClinic, versions: dict[str, list[Vers
                 continue
             if address == WEBHOOK:
                 assert hook is not None  # _plan lists the webhook only when there is one
-                failure = post_webhook(str(hook), webhook_payload(loaded, v), tries=webhook_tries, sleep=sleep)
+                failure = post_webhook(str(hook), webhook_payload(loaded, v), tries=webhook_tries, sleep=sleep,
+                                       settings=hook_settings)
                 if failure:
                     result.failed.append(Failure(key, WEBHOOK, failure))
-                    report(f"webhook {key}: failed after {webhook_tries} tries ({failure}); the next run tries again")
+                    tried = "" if failure.startswith(("refused", "HTTP 3")) else f" after {webhook_tries} tries"
+                    report(f"webhook {key}: failed{tried} ({failure}); the next run tries again")
                     continue
                 # Only the host: webhook URLs often carry a secret token, and these lines reach CI logs.
                 delivery = Delivery(key, WEBHOOK, entry_id(loaded.slug, v), f"webhook {hook.host}")

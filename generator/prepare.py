@@ -14,6 +14,7 @@ from .embed import embed_files, page_paths as embed_pages
 from .errors import DataErrors, Problem
 from .feeds import feed_files
 from .load import LoadedClinic, load_clinics
+from .logo import published_logo
 from .pages import NoticeState, build_pages, notice_states, pdf_name, pdf_stamp, versions_json
 from .pdf import cached_pdf
 from .project import Project
@@ -97,7 +98,8 @@ def site_spec(project: Project, p: Prepared, as_of: date, pdfs: bool = False, pr
     """The clinic's site: its first language at the root, each other language as a site in <lang>/."""
     clinic = p.loaded.clinic
     primary = clinic.branding.primary_color
-    logo = project.clinic_dir(p.loaded.slug) / clinic.branding.logo if clinic.branding.logo else None
+    logo = (published_logo(project, p.loaded.slug, clinic.branding.logo, p.loaded.locations)
+            if clinic.branding.logo else None)
     site_url = str(clinic.site_url) if clinic.site_url else None
 
     def spec(lang: str, pages: tuple, extra: dict[str, bytes], children: dict[str, SiteSpec]) -> SiteSpec:

@@ -41,12 +41,16 @@ def recording() -> Iterator[Reads]:
         _active.remove(reads)
 
 
-def note_file(path: str, data: bytes | None) -> None:
-    """`data` is what was read from `path`; None when it was looked for and not there."""
+def note_file(path: str, data: bytes | None, replace: bool = False) -> None:
+    """`data` is what was read from `path`; None when it was looked for and not there. The first read
+    counts, unless `replace` (a file read again for what is published)."""
     if _active:
         value = MISSING if data is None else digest(data)
         for reads in _active:
-            reads.files.setdefault(path, value)
+            if replace:
+                reads.files[path] = value
+            else:
+                reads.files.setdefault(path, value)
 
 
 def note_digest(path: str, value: str) -> None:

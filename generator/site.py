@@ -40,8 +40,8 @@ import jinja2
 import yaml
 from markupsafe import Markup
 
-from . import reads
 from .errors import NoticesError
+from .logo import Logo
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's banner about MkDocs 2 is noise for our users
 
@@ -62,7 +62,7 @@ class SiteSpec:
     link_color: str
     header_text_color: str
     site_url: str | None = None
-    logo: Path | None = None
+    logo: Logo | None = None
     extra_files: dict[str, bytes] = field(default_factory=dict)  # copied as they are, like versions.json
     epoch: int = 0  # SOURCE_DATE_EPOCH: fixes the only dates MkDocs writes (the sitemap's)
     children: dict[str, "SiteSpec"] = field(default_factory=dict)  # sites built inside this one, like es/
@@ -183,9 +183,8 @@ def _build_into(base: dict, assets_dir: Path, spec: SiteSpec, out: Path, work: P
     theme = dict(base.get("theme", {}))
     theme["language"] = spec.lang
     if spec.logo:
-        logo = f"assets/logo{spec.logo.suffix.lower()}"
-        sources[logo] = spec.logo.read_bytes()
-        reads.note_file(str(spec.logo), sources[logo])  # the bytes published: an edit during the build is seen next time
+        logo = f"assets/logo{spec.logo.suffix}"
+        sources[logo] = spec.logo.data  # checked, and cleaned if SVG (generator/logo.py)
         theme["logo"] = logo
         theme["favicon"] = logo
     options = dict(base)

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import DataErrors, NoticesError, Problem
 from .load import Project
+from .safepath import unsafe
 
 MATERIAL, TECHNICAL = "material", "technical"
 _NAME = re.compile(r"^v([1-9][0-9]{0,4})\.json$")
@@ -119,7 +120,13 @@ def load_versions(project: Project, slug: str, notices: list[str]) -> dict[str, 
         folder = versions_dir(project, slug, notice)
         found: list[Version] = []
         if folder.is_dir():
-            for path in sorted(folder.iterdir(), key=_number_of):
+            entries = sorted(folder.iterdir(), key=_number_of)
+            # Every file first: a link out of the clinic's folder is never read (a version would publish it).
+            outside = [_outside(project, slug, path) for path in entries]
+            if any(outside):
+                problems += [p for p in outside if p]
+                entries = []
+            for path in entries:
                 if path.suffix == ".md" and re.match(r"^v\d+(\.[a-z]{2})?\.md$", path.name):
                     continue  # content files, read with their record
                 version, problem = _read(project, path, notice)
@@ -144,6 +151,12 @@ def load_versions(project: Project, slug: str, notices: list[str]) -> dict[str, 
     if problems:
         raise DataErrors(problems)
     return result
+
+
+def _outside(project: Project, slug: str, path: Path) -> Problem | None:
+    reason = unsafe(project.clinic_dir(slug), path, folders=True)
+    return Problem(project.rel(path), None, None, "", reason,
+                   "a published version is a file of the clinic's own folder: restore it from git") if reason else None
 
 
 def _number_of(path: Path) -> tuple[int, str]:

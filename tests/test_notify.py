@@ -39,6 +39,8 @@ Carol@Example.com,Carol
 ann@example.com,Ann again
 """
 GOOD = ["ann@example.com", "bob@example.org", "Carol@example.com"]
+# The project's own setting (never the clinic's file) that lets a webhook reach the loopback test receiver.
+ALLOW_LOOPBACK = '[webhook]\nallow_hosts = ["127.0.0.1"]\nallow_http = ["127.0.0.1"]\n'
 
 
 def free_port() -> int:
@@ -99,9 +101,11 @@ def clinic_yaml(*, name: str = "Test Clinic", smtp_port: int | None = None, webh
 
 
 def make(make_project, csv: str = SUBSCRIBERS, extra: str = "\n## Parking\n\nWe keep no plates.\n",
-         **options) -> tuple[Project, LoadedClinic]:
+         settings: str | None = None, **options) -> tuple[Project, LoadedClinic]:
     """A clinic with privacy v1 (long past), v2 (announced on D2, effective later) and a technical v3."""
     files = {"clinics/t/clinic.yaml": clinic_yaml(**options)}
+    if settings is not None:
+        files["notices.toml"] = settings
     if csv is not None:
         files["clinics/t/subscribers.csv"] = csv
     project = make_project(files)
@@ -385,7 +389,7 @@ def hook(monkeypatch):
 
 
 def test_webhook_receives_the_json_once(make_project, hook):
-    project, loaded = make(make_project, webhook=hook.url, subscribers=False)
+    project, loaded = make(make_project, webhook=hook.url, subscribers=False, settings=ALLOW_LOOPBACK)
     first = run(project, loaded)
     assert [d.recipient for d in first.sent] == ["webhook"]
     second = run(project, loaded)
@@ -405,7 +409,7 @@ def test_webhook_receives_the_json_once(make_project, hook):
 
 def test_failing_webhook_is_retried_reported_and_tried_again_next_run(make_project, hook):
     hook.status = 500
-    project, loaded = make(make_project, webhook=hook.url)  # emails go to the outbox meanwhile
+    project, loaded = make(make_project, webhook=hook.url, settings=ALLOW_LOOPBACK)  # emails go to the outbox meanwhile
     sleeps: list[float] = []
     result = run(project, loaded, sleep=sleeps.append)
     assert len(hook.bodies) == 3 and sleeps == [0.5, 1.0]

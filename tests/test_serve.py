@@ -93,7 +93,7 @@ def test_serves_the_build_and_rebuilds_on_change(make_project, tmp_path):
         urllib.request.urlopen(preview.url, timeout=2)
 
 
-def test_a_failed_build_is_reported_and_the_last_good_one_stays(make_project, tmp_path):
+def test_a_failed_build_replaces_every_page_with_its_problem(make_project, tmp_path):
     project = make_project({"clinics/t/clinic.yaml": MINIMAL})
     build = FakeBuild(tmp_path / "preview")
     with Preview(project, build) as preview:
@@ -102,12 +102,16 @@ def test_a_failed_build_is_reported_and_the_last_good_one_stays(make_project, tm
         touch(project.clinic_dir("t") / "clinic.yaml", "practice: physician_practice\n")
         error = preview.errors.get(timeout=TIMEOUT)
         assert isinstance(error, NoticesError) and "name: is required" in str(error)
-        assert preview.get()[:2] == (200, "<p>build 1</p>")
+        # Nothing of the last good build is shown as if it were current: the problem is, on every page.
+        for path in ("", "index.html", "privacy/"):
+            status, body, headers = preview.get(path)
+            assert status == 503 and "clinics/t/clinic.yaml:1:1: name: is required" in body
+            assert "build 1" not in body and headers.get("Cache-Control") == "no-store"
 
         build.fail = None
         touch(project.clinic_dir("t") / "clinic.yaml", MINIMAL)
         preview.built.get(timeout=TIMEOUT)
-        assert preview.get()[1].startswith("<p>build")
+        assert preview.get()[:2] == (200, f"<p>build {build.count}</p>")
         assert preview.errors.empty()
 
 
@@ -140,3 +144,194 @@ def test_watched_files(make_project):
     assert {"clinics/t/clinic.yaml", "groups/g.yaml", "mkdocs.yml", "templates/en/labels.yaml"} <= files
     assert not any(f.endswith(("~", ".swp")) or "clinics/u/" in f for f in files)
     assert project.clinics_dir in watched_paths(project)
+
+
+class SlowBuild(FakeBuild):
+    """A build that waits for `release` once it has started, after the first one."""
+
+    def __init__(self, out: Path):
+        super().__init__(out)
+        self.started, self.release = threading.Event(), threading.Event()
+
+    def __call__(self) -> Path:
+        if self.count:
+            self.started.set()
+            assert self.release.wait(TIMEOUT)
+        return super().__call__()
+
+
+def test_a_request_during_a_rebuild_waits_for_it_rather_than_get_the_old_pages(make_project, tmp_path):
+    project = make_project({"clinics/t/clinic.yaml": MINIMAL})
+    build = SlowBuild(tmp_path / "preview")
+    with Preview(project, build) as preview:
+        preview.built.get(timeout=TIMEOUT)
+        touch(project.clinic_dir("t") / "clinic.yaml", MINIMAL + "legal_name: Test LLC\n")
+        assert build.started.wait(TIMEOUT)
+        answers: queue.Queue = queue.Queue()
+        threading.Thread(target=lambda: answers.put(preview.get()), daemon=True).start()
+        with pytest.raises(queue.Empty):
+            answers.get(timeout=0.5)  # not answered with build 1 while build 2 is under way
+        build.release.set()
+        assert answers.get(timeout=TIMEOUT)[:2] == (200, "<p>build 2</p>")
+
+
+def _threads_now() -> int:
+    return threading.active_count()
+
+
+def test_idle_connections_do_not_each_hold_a_thread(make_project, tmp_path):
+    import socket
+
+    project = make_project({"clinics/t/clinic.yaml": MINIMAL})
+    build = FakeBuild(tmp_path / "preview")
+    with Preview(project, build) as preview:
+        preview.built.get(timeout=TIMEOUT)
+        port = int(preview.url.rsplit(":", 1)[1].strip("/"))
+        before = _threads_now()
+        idle = [socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT) for _ in range(300)]
+        try:
+            time.sleep(1.0)  # the server accepts each of them meanwhile
+            assert _threads_now() - before <= 32 + 2, _threads_now() - before
+        finally:
+            for sock in idle:
+                sock.close()
+        deadline = time.monotonic() + TIMEOUT  # their threads end as the server sees them closed
+        while _threads_now() > before + 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert preview.get()[:2] == (200, "<p>build 1</p>")
+
+
+def test_an_idle_connection_is_closed_and_one_over_the_limit_is_told_to_retry(make_project, tmp_path):
+    import socket
+
+    project = make_project({"clinics/t/clinic.yaml": MINIMAL})
+    build = FakeBuild(tmp_path / "preview")
+    stop = threading.Event()
+    ready: queue.Queue[str] = queue.Queue()
+    built: queue.Queue[Path] = queue.Queue()
+    thread = threading.Thread(target=serve, args=(project, None, "127.0.0.1", 0), kwargs={
+        "build_once": build, "stop_event": stop, "poll": 0.05, "on_ready": ready.put, "on_built": built.put,
+        "max_connections": 2, "idle_timeout": 0.5}, daemon=True)
+    thread.start()
+    try:
+        url = ready.get(timeout=TIMEOUT)
+        built.get(timeout=TIMEOUT)
+        port = int(url.rsplit(":", 1)[1].strip("/"))
+        first, second = (socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT) for _ in range(2))
+        third = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
+        assert third.recv(100).startswith(b"HTTP/1.0 503")  # over the limit: answered at once, and closed
+        third.close()
+        started = time.monotonic()
+        assert first.recv(100) == b"" and second.recv(100) == b""  # idle: closed by the server
+        assert time.monotonic() - started < 5
+        first.close()
+        second.close()
+        deadline = time.monotonic() + TIMEOUT  # their threads give their places back as they end
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=TIMEOUT) as response:
+                    assert response.read() == b"<p>build 1</p>"
+                break
+            except urllib.error.HTTPError as exc:
+                assert exc.code == 503 and time.monotonic() < deadline
+                time.sleep(0.05)
+    finally:
+        stop.set()
+        thread.join(TIMEOUT)
+
+
+class Command:
+    """`notices serve` as its own process, as a person runs it; its log read line by line."""
+
+    def __init__(self, project, *args: str):
+        import subprocess
+        import sys
+
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "generator.cli", "serve", *args, "--port", "0", "--root", str(project.root)],
+            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.log: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+        self.url = self.wait_for("serving on ").split()[2]
+
+    def _read(self) -> None:
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            self.lines.put(line.rstrip("\n"))
+
+    def wait_for(self, text: str, timeout: float = 120) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            line = self.lines.get(timeout=max(0.1, deadline - time.monotonic()))
+            self.log.append(line)
+            assert "Traceback" not in line, self.log
+            if text in line:
+                return line
+
+    def get(self, path: str) -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(self.url + path, timeout=120) as response:
+                return response.status, response.read().decode("utf-8")
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode("utf-8")
+
+    def stop(self) -> None:
+        import signal
+
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(30)
+        except Exception:  # noqa: BLE001
+            self.process.kill()
+            self.process.wait(30)
+
+
+def test_the_command_shows_an_invalid_edit_and_a_deleted_clinic_never_the_old_pages(make_project):
+    project = make_project({f"clinics/{slug}/clinic.yaml": MINIMAL for slug in ("t", "u", "v")})
+    command = Command(project)
+    try:
+        command.wait_for("rebuilt")
+        assert command.get("u/privacy/")[0] == 200
+        status, page = command.get("t/privacy/")
+        assert status == 200 and "Test Clinic" in page
+
+        # An invalid edit: the problem, with file, line and key, in the log and on every page.
+        mark = len(command.log)
+        touch(project.clinic_dir("t") / "clinic.yaml", MINIMAL + "bogus_key: 1\n")
+        problem = command.wait_for("bogus_key")
+        assert problem.startswith("clinics/t/clinic.yaml:7:1: bogus_key: unknown key 'bogus_key'")
+        command.wait_for("not rebuilt: the preview shows these problems")
+        assert "rebuilt" not in command.log[mark:]
+        for path in ("t/privacy/", "u/privacy/", ""):
+            status, page = command.get(path)
+            assert status == 503, path
+            assert "clinics/t/clinic.yaml:7:1: bogus_key: unknown key &#x27;bogus_key&#x27;" in page
+
+        # Fixed, and a clinic deleted: its pages are gone, not kept from an earlier build.
+        touch(project.clinic_dir("t") / "clinic.yaml", MINIMAL)
+        import shutil
+
+        shutil.rmtree(project.clinic_dir("u"))
+        command.wait_for("rebuilt")
+        assert command.get("t/privacy/")[0] == 200
+        assert command.get("u/privacy/")[0] == 404
+    finally:
+        command.stop()
+    assert command.process.returncode == 0
+
+
+def test_the_command_serving_a_named_clinic_that_is_deleted_shows_so(make_project):
+    project = make_project({"clinics/t/clinic.yaml": MINIMAL})
+    command = Command(project, "t")
+    try:
+        command.wait_for("rebuilt")
+        assert command.get("privacy/")[0] == 200
+        import shutil
+
+        shutil.rmtree(project.clinic_dir("t"))
+        command.wait_for("no clinic named 't'")
+        status, page = command.get("privacy/")
+        assert status == 503 and "clinics/t/clinic.yaml: no clinic named &#x27;t&#x27;" in page
+    finally:
+        command.stop()
