@@ -142,7 +142,7 @@ def changed_sections(previous: Version | None, version: Version) -> list[str]:
     """The sections that differ, as "Heading (changed)"; empty for a first version."""
     if previous is None:
         return []
-    return [f"{_plain(s.heading)} ({_STATUS[s.status]})" for s in diff(previous.content, version.content)]
+    return [f"{_plain(s.heading)} ({_STATUS[s.status]})" for s in diff(previous.markdown, version.markdown)]
 
 
 # --------------------------------------------------------------------------------------------------
