@@ -16,7 +16,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from .diff import diff, to_markdown
+from .diff import diff, rewrite, to_markdown
 from .load import LoadedClinic, Project
 from .render import Rendered, environment
 from .site import PART_END, PART_START, Page
@@ -192,7 +192,8 @@ def build_pages(project: Project, loaded: LoadedClinic, states: list[NoticeState
                                                    until=until)))
             changes = f"{s.notice}/v{v.number}/changes/index.md"
             # Both as shown: an imported text is compared in its escaped form, so the page shows it literally.
-            sections = diff(previous.markdown, v.markdown) if previous else []
+            compare = rewrite if previous and previous.imported else diff
+            sections = compare(previous.markdown, v.markdown) if previous else []
             pages.append(Page(changes, _front(noindex=False, unsearched=archived or previous is None)
                               + render("changes", changes, state=s, version=v, previous=previous,
                                        diff=Markup(to_markdown(sections, labels["diff"])))))
