@@ -366,3 +366,12 @@ def test_an_html_paragraph_that_looks_like_a_heading_stays_a_paragraph():
     assert stored == "\\# one\n\n\\- two\n\n\\\\three\n\n### Four\n\n- five\n"
     shown = display_markdown(stored, "html")
     assert shown == "\\# one\n\n\\- two\n\n\\\\three\n\n## Four\n\n- five\n"
+
+
+def test_diff_shows_the_imported_text_removed_and_the_generated_one_added(project, tmp_path):
+    source = tmp_path / "notice.txt"
+    source.write_text("We keep your records safe.\n", encoding="utf-8")
+    assert import_file(project, source).exit_code == 0
+    out = cli(project, "diff", "t", "privacy").output
+    assert "## (opening)  [removed]\n  - We keep your records safe." in out
+    assert re.search(r"^## At a glance.*\[added\]$", out, re.M) and "[-We-]" not in out
