@@ -221,8 +221,9 @@ def schema(output: str | None, check_only: bool, root: str | None) -> None:
 @click.option("--allow-findings", default=None, metavar="REASON",
               help="Publish despite error findings of `notices check`; the reason is recorded in the version.")
 @root_option
-@click.option("--as-of", callback=_date, default=None, metavar="YYYY-MM-DD",
-              help="The publication date (default: today). For importing a history and for tests.")
+# Hidden: it moves "today", for tests. A notice already in force is recorded with `notices import`.
+@click.option("--as-of", callback=_date, default=None, metavar="YYYY-MM-DD", hidden=True,
+              help="The publication date (default: today). For tests.")
 @_errors_to_exit
 def publish(slug: str, notice: str, effective: date | None, summary: str, approved_by: str, technical: bool,
             allow_findings: str | None, root: str | None, as_of: date | None) -> None:
@@ -256,6 +257,52 @@ def publish(slug: str, notice: str, effective: date | None, summary: str, approv
     click.echo(f"published {slug} {notice} version {version.number} ({version.kind}), in effect from "
                f"{version.effective}: {project.rel(versions_mod.versions_dir(project, slug, notice))}/v{version.number}.json")
     click.echo("commit the new files: a published version is part of the record.")
+
+
+@main.command(name="import")
+@click.argument("slug")
+@click.argument("notice")
+@click.argument("file", type=click.Path(dir_okay=True, path_type=Path))
+@click.option("--effective", callback=_date, required=True, metavar="YYYY-MM-DD",
+              help="The real date the clinic's notice took effect (today or earlier).")
+@click.option("--approved-by", required=True, help="Who confirmed that this is the notice in force.")
+@click.option("--summary", default=None, help="One sentence for the history (default: the clinic's own notice, "
+              "in effect since DATE).")
+@click.option("--title", default=None, help="The notice's title as the clinic gives it (default: the notice's usual title).")
+@click.option("--lang", default=None, help="The language it is written in (default: the clinic's first language).")
+@root_option
+@_errors_to_exit
+def import_cmd(slug: str, notice: str, file: Path, effective: date, approved_by: str, summary: str | None,
+               title: str | None, lang: str | None, root: str | None) -> None:
+    """Record the clinic's notice in force (a PDF, an HTML page or a UTF-8 text file) as NOTICE's first
+    version, word for word, with the date it really took effect.
+
+    The text is kept as the clinic published it and shown as its own on the site, with the original
+    file beside it; it is not checked. The next `notices publish` is a material change from it.
+    """
+    from . import importing, versions as versions_mod
+
+    project = _project(root)
+    today = date.today()
+    notices, langs, usual_title = importing.clinic_notices(project, slug)
+    if notice not in notices:
+        raise NoticesError(f"{slug} has no {notice!r} notice; its notices are {', '.join(notices)}")
+    lang = lang or langs[0]
+    if lang not in langs:
+        raise NoticesError(f"--lang {lang!r} is not one of {slug}'s languages ({', '.join(langs)})")
+    existing = versions_mod.load_versions(project, slug, [notice])[notice]
+    fmt, text, data = importing.read_notice_file(file, str(file))
+    version = importing.imported_version(
+        existing, notice, lang, (title or "").strip() or usual_title(notice, lang), fmt, text, data,
+        file.name, effective=effective, today=today, approved_by=approved_by, summary=summary)
+    versions_mod.write_version(project, slug, version, original=data)
+    folder = project.rel(versions_mod.versions_dir(project, slug, notice))
+    how = {"pdf": "text extracted from the PDF", "html": "readable text of the HTML page", "text": "text as is"}[fmt]
+    click.echo(f"imported {slug} {notice} version 1 (the clinic's own notice, {how}), in effect from "
+               f"{effective}: {folder}/v1.json, v1.md and the original {folder}/{version.source.file}")
+    click.echo("read v1.md against the original: it is what the site will show. Then commit the new files.")
+    click.echo(f"note: the compliance check does not vouch for the clinic's own text; the next `notices publish "
+               f"{slug} {notice}` replaces it with the generated notice, as a material change.")
 
 
 @main.command()

@@ -91,6 +91,13 @@ def diff(old: str, new: str) -> list[Section]:
     return out
 
 
+def rewrite(old: str, new: str) -> list[Section]:
+    """Every section of `old` removed, then every section of `new` added: for texts that share no
+    wording to match (a clinic's own notice and the first one written from its data), where pairing
+    their paragraphs word by word would only mislead."""
+    return diff(old, "") + diff("", new)
+
+
 def _diff_blocks(old: list[str], new: list[str]) -> list[Block]:
     out: list[Block] = []
     matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)

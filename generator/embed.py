@@ -78,7 +78,7 @@ def embed_fragments(project: Project, prepared: Prepared, as_of: date,
             project, loaded, notice,
             title=version.title if version else draft.title,
             lang=version.lang if version else draft.lang,
-            body=version.content if version else draft.markdown,
+            body=version.markdown if version else draft.markdown,
             version=version, in_force_now=current is not None,
             page_html=page,
         ).encode("utf-8")

@@ -99,8 +99,9 @@ def rfc3339(day: date) -> str:
 
 
 def feed_entries(loaded: LoadedClinic, versions: dict[str, list[Version]]) -> list[Entry]:
-    """Every material version of every notice, newest first by (published, notice, number)."""
-    chosen = [v for notice in loaded.clinic.notices for v in versions.get(notice, []) if v.material]
+    """Every material version of every notice, newest first by (published, notice, number). An imported
+    version is not one: it records a notice already in force, which this site never announced."""
+    chosen = [v for notice in loaded.clinic.notices for v in versions.get(notice, []) if v.material and not v.imported]
     chosen.sort(key=lambda v: (v.published, v.notice, v.number), reverse=True)
     return [Entry(id=entry_id(loaded.slug, v), notice=v.notice, notice_title=v.title, number=v.number,
                   summary=v.summary, effective=v.effective, published=v.published,

@@ -34,8 +34,8 @@ from typing import BinaryIO, Callable, Iterator
 
 from email_validator import EmailNotValidError, validate_email
 
-from .diff import diff
 from . import outbound
+from .diff import diff, rewrite
 from .errors import DataErrors, NoticesError, Problem
 from .feeds import changes_url, entry_id, effective_sentence, long_date, version_url
 from .load import LoadedClinic, Project
@@ -145,7 +145,7 @@ def changed_sections(previous: Version | None, version: Version) -> list[str]:
     """The sections that differ, as "Heading (changed)"; empty for a first version."""
     if previous is None:
         return []
-    return [f"{_plain(s.heading)} ({_STATUS[s.status]})" for s in diff(previous.content, version.content)]
+    return [f"{_plain(s.heading)} ({_STATUS[s.status]})" for s in (rewrite if previous.imported else diff)(previous.markdown, version.markdown)]
 
 
 # --------------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from .diff import diff, to_markdown
+from .diff import diff, rewrite, to_markdown
 from .load import LoadedClinic, Project
 from .render import Rendered, environment
 from .site import PART_END, PART_START, Page
@@ -67,6 +67,14 @@ def _url(from_page: str, to_page: str) -> Markup:
 
 def pdf_name(notice: str, version: Version) -> str:
     return f"{notice}-v{version.number}.pdf"
+
+
+def original_name(version: Version) -> str:
+    """Where an imported version's original file is offered on the site. An HTML original is offered as
+    text: served as HTML from this site, the clinic's page would run its scripts here."""
+    assert version.source is not None
+    suffix = {"pdf": "pdf", "html": "html.txt", "text": "txt"}[version.source.format]
+    return f"{version.notice}/v{version.number}/{version.notice}-v{version.number}-original.{suffix}"
 
 
 def pdf_stamp(labels: dict, name: str, version: Version) -> str:
@@ -154,7 +162,7 @@ def build_pages(project: Project, loaded: LoadedClinic, states: list[NoticeState
 
         return env.get_template(f"pages/{template}.md.j2").render(
             clinic=clinic, states=states, as_of=as_of, page=path, banners=banners, pdfs=pdfs and not here,
-            pdf_name=pdf_name, untranslated=untranslated, lang_url=lang_url,
+            pdf_name=pdf_name, original_name=original_name, untranslated=untranslated, lang_url=lang_url,
             print_stamp=lambda version: print_stamp(labels, clinic.name, version),
             lookup_form=lambda: lookup_form(labels, _url(here + path, "x").removesuffix("x")),
             url=lambda target: _url(path, target),
@@ -167,7 +175,7 @@ def build_pages(project: Project, loaded: LoadedClinic, states: list[NoticeState
         if preview and shown and (shown.content != s.draft.markdown or shown.title != s.draft.title):
             shown = None  # the unpublished draft, under the DRAFT banner
         by_section = len(s.versions) > 1
-        content = Markup(marked(shown.content if shown else s.draft.markdown, by_section))
+        content = Markup(marked(shown.markdown if shown else s.draft.markdown, by_section))
         pages.append(Page(main, render("notice", main, state=s, version=shown, content=content, own_notice=s.notice,
                                        title=shown.title if shown else s.draft.title), s.title))
         history = f"{s.notice}/versions/index.md"
@@ -180,10 +188,12 @@ def build_pages(project: Project, loaded: LoadedClinic, states: list[NoticeState
             # An archived version stays at its address for the record, but search engines should not offer
             # it. The site's own search finds a version's text once: on the notice's page when shown there.
             front = _front(noindex=archived, unsearched=archived or (shown is not None and v.number == shown.number))
-            pages.append(Page(path, front + render("version", path, state=s, version=v, content=Markup(marked(v.content, by_section)),
+            pages.append(Page(path, front + render("version", path, state=s, version=v, content=Markup(marked(v.markdown, by_section)),
                                                    until=until)))
             changes = f"{s.notice}/v{v.number}/changes/index.md"
-            sections = diff(previous.content, v.content) if previous else []
+            # Both as shown: an imported text is compared in its escaped form, so the page shows it literally.
+            compare = rewrite if previous and previous.imported else diff
+            sections = compare(previous.markdown, v.markdown) if previous else []
             pages.append(Page(changes, _front(noindex=False, unsearched=archived or previous is None)
                               + render("changes", changes, state=s, version=v, previous=previous,
                                        diff=Markup(to_markdown(sections, labels["diff"])))))
@@ -232,6 +242,9 @@ def versions_json(loaded: LoadedClinic, states: list[NoticeState], as_of: date) 
                 "sha256": v.digest(),
                 "url": f"{s.notice}/v{v.number}/",
                 "changes_url": f"{s.notice}/v{v.number}/changes/",
+                # Only on an imported version, so every other entry stays as it was.
+                **({"source": {"origin": v.source.origin, "format": v.source.format, "sha256": v.source.sha256,
+                               "bytes": v.source.bytes, "url": original_name(v)}} if v.source else {}),
             } for v in s.versions],
         })
     data = {"clinic": loaded.slug, "name": loaded.clinic.name, "as_of": as_of.isoformat(), "notices": notices}

@@ -36,7 +36,7 @@ table {{ border-collapse: collapse; font-size: 8.5pt; }} td, th {{ border: 1px s
 def render_pdf(clinic_name: str, version: Version, stamp: str) -> bytes:
     from weasyprint import HTML  # imported here: only builds that make PDFs pay for it
 
-    body = markdown.markdown(version.content, extensions=EXTENSIONS)
+    body = markdown.markdown(version.markdown, extensions=EXTENSIONS)
     document = (f'<!doctype html><html lang="{html.escape(version.lang)}"><head><meta charset="utf-8">'
                 f"<title>{html.escape(version.title)} — {html.escape(clinic_name)}</title>"
                 f"<style>{_css(stamp)}</style></head><body>"

@@ -15,13 +15,13 @@ from .errors import DataErrors, Problem
 from .feeds import feed_files
 from .load import LoadedClinic, load_clinics
 from .logo import published_logo
-from .pages import NoticeState, build_pages, notice_states, pdf_name, pdf_stamp, versions_json
+from .pages import NoticeState, build_pages, notice_states, original_name, pdf_name, pdf_stamp, versions_json
 from .pdf import cached_pdf
 from .project import Project
 from .render import Rendered, TemplateMissing, environment, render_notice
 from .translations import MissingTranslation
 from .site import SiteSpec
-from .versions import Version, load_versions
+from .versions import Version, load_versions, versions_dir
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,12 @@ def pdf_files(project: Project, p: Prepared) -> dict[str, bytes]:
             for s in p.states for v in s.versions}
 
 
+def original_files(project: Project, p: Prepared) -> dict[str, bytes]:
+    """The original file of every imported version, as the clinic published it (verified on loading)."""
+    return {original_name(v): (versions_dir(project, p.loaded.slug, v.notice) / v.source.file).read_bytes()
+            for vs in p.versions.values() for v in vs if v.source is not None}
+
+
 def site_spec(project: Project, p: Prepared, as_of: date, pdfs: bool = False, preview: bool = False) -> SiteSpec:
     """The clinic's site: its first language at the root, each other language as a site in <lang>/."""
     clinic = p.loaded.clinic
@@ -112,7 +118,7 @@ def site_spec(project: Project, p: Prepared, as_of: date, pdfs: bool = False, pr
                            {}, {})
                 for lang, drafts in sorted(p.translated.items())}
     extra = {"versions.json": versions_json(p.loaded, p.states, as_of), **feed_files(p.loaded, p.versions),
-             **(pdf_files(project, p) if pdfs else {})}
+             **(pdf_files(project, p) if pdfs else {}), **original_files(project, p)}
     root = spec(clinic.languages[0], tuple(build_pages(project, p.loaded, p.states, as_of, pdfs, preview)),
                 extra, children)
     if preview:  # the notice pages may show drafts where the embeds show versions: convert on their own

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from .diff import diff, to_text
+from .diff import diff, rewrite, to_text
 from .errors import NoticesError
 
 if TYPE_CHECKING:
@@ -51,7 +51,9 @@ def draft_diff(p: Prepared, notice: str) -> str:
         published = latest.text_in(lang) if latest else None
         before = published[1] if published else ""
         if before != draft:
-            text = to_text(diff(before, draft))
+            # The clinic's own text shares no wording to pair with ours: all of it removed, all of ours added.
+            compare = rewrite if latest is not None and latest.imported and published else diff
+            text = to_text(compare(before, draft))
             parts.append(text if lang == p.loaded.clinic.languages[0] else f"# in {lang!r}\n{text}")
     return "\n".join(parts)
 

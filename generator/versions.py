@@ -24,7 +24,22 @@ from .load import Project
 from .safepath import unsafe
 
 MATERIAL, TECHNICAL = "material", "technical"
+IMPORTED = "imported"
 _NAME = re.compile(r"^v([1-9][0-9]{0,4})\.json$")
+# The original file of an imported version, kept beside it: what the clinic published, byte for byte.
+SOURCE_FILE = re.compile(r"^v([1-9][0-9]{0,4})\.source\.(pdf|html|txt)$")
+SOURCE_SUFFIX = {"pdf": "pdf", "html": "html", "text": "txt"}
+
+
+class _Source(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    origin: str = Field(pattern=f"^{IMPORTED}$")
+    format: str = Field(pattern="^(pdf|html|text)$")
+    name: str
+    file: str = Field(pattern=SOURCE_FILE.pattern)
+    sha256: str = Field(pattern="^[0-9a-f]{64}$")
+    bytes: int = Field(ge=1)
 
 
 class _Record(BaseModel):
@@ -42,7 +57,21 @@ class _Record(BaseModel):
     allow_findings: Optional[str] = None
     translations: dict[str, dict[str, str]] = Field(default_factory=dict)
     previous: Optional[str] = Field(None, pattern="^[0-9a-f]{64}$")
+    source: Optional[_Source] = None
     sha256: str
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where an imported version's text came from: the clinic's own notice, as it published it.
+    `name` is the file's name when it was imported; `file` the copy kept beside the version."""
+
+    origin: str
+    format: str  # pdf (text extracted), html (readable text extracted), text (as is)
+    name: str
+    file: str
+    sha256: str
+    bytes: int
 
 
 @dataclass(frozen=True)
@@ -63,6 +92,23 @@ class Version:
     # The hash of the version before it: the history is a chain, so a version removed or replaced in
     # the middle is caught without git. Absent in versions published before the chain was kept.
     previous: Optional[str] = None
+    # Set only on a version recorded by `notices import`: its content is the clinic's own text, not ours.
+    # Absent from every other record, so they keep their hash.
+    source: Optional[Source] = None
+
+    @property
+    def imported(self) -> bool:
+        return self.source is not None
+
+    @property
+    def markdown(self) -> str:
+        """The content as Markdown for a page or PDF. Ours is Markdown already; an imported text is the
+        clinic's words, untrusted, so it is escaped to show literally (generator/importing.py)."""
+        if self.source is None:
+            return self.content
+        from .importing import display_markdown
+
+        return display_markdown(self.content, self.source.format)
 
     @property
     def material(self) -> bool:
@@ -97,6 +143,8 @@ class Version:
             record["translations"] = {code: {"title": title} for code, title, _ in translations}
         if record["previous"] is None:  # absent in records from before the chain: they keep their hash
             del record["previous"]
+        if record["source"] is None:  # absent unless imported: every other record keeps its hash
+            del record["source"]
         return record
 
     def record(self) -> dict:
@@ -119,6 +167,7 @@ def load_versions(project: Project, slug: str, notices: list[str]) -> dict[str, 
     for notice in notices:
         folder = versions_dir(project, slug, notice)
         found: list[Version] = []
+        sources: list[Path] = []
         if folder.is_dir():
             entries = sorted(folder.iterdir(), key=_number_of)
             # Every file first: a link out of the clinic's folder is never read (a version would publish it).
@@ -129,11 +178,15 @@ def load_versions(project: Project, slug: str, notices: list[str]) -> dict[str, 
             for path in entries:
                 if path.suffix == ".md" and re.match(r"^v\d+(\.[a-z]{2})?\.md$", path.name):
                     continue  # content files, read with their record
+                if SOURCE_FILE.match(path.name):
+                    sources.append(path)  # checked against the record that names it, below
+                    continue
                 version, problem = _read(project, path, notice)
                 if problem:
                     problems.append(problem)
                 elif version:
                     found.append(version)
+        problems += _check_sources(project, folder, found, sources)
         numbers = [v.number for v in found]
         missing = sorted(set(range(1, max(numbers, default=0) + 1)) - set(numbers))
         for n in missing:
@@ -180,7 +233,9 @@ def _read(project: Project, path: Path, notice: str) -> tuple[Version | None, Pr
     except (ValueError, ValidationError) as exc:
         return None, Problem(shown, None, None, "", f"is not a valid version record: {str(exc).splitlines()[0]}",
                              "restore it from git: published versions are never edited")
-    fields = record.model_dump(exclude={"sha256", "translations"})
+    fields = record.model_dump(exclude={"sha256", "translations", "source"})
+    if record.source is not None:
+        fields["source"] = Source(**record.source.model_dump())
     translations = []
     for code, info in sorted(record.translations.items()):
         other = path.with_name(f"{path.stem}.{code}.md")
@@ -197,6 +252,32 @@ def _read(project: Project, path: Path, notice: str) -> tuple[Version | None, Pr
                              "the published version was altered after publishing (its hash does not match)",
                              "restore it from git; to change a notice, publish a new version")
     return version, None
+
+
+def _check_sources(project: Project, folder: Path, found: list[Version], files: list[Path]) -> list[Problem]:
+    """Each imported version's original file is there, as imported; and no such file is there without
+    a version that names it (it would be published with nothing vouching for it)."""
+    problems = []
+    named = {v.source.file: v for v in found if v.source is not None}
+    for path in files:
+        if path.name not in named:
+            problems.append(Problem(project.rel(path), None, None, "", "is the original file of no imported version",
+                                    "a versions folder holds only what `notices import` and `notices publish` "
+                                    "wrote; move this file away"))
+    for name, v in sorted(named.items()):
+        path = folder / name
+        expected = f"v{v.number}.source.{SOURCE_SUFFIX[v.source.format]}"
+        try:
+            data = path.read_bytes() if name == expected else None
+        except FileNotFoundError:
+            problems.append(Problem(project.rel(path), None, None, "", "is missing (the original file of an imported "
+                                    "version)", "restore it from git: a published version is never deleted"))
+            continue
+        if data is None or len(data) != v.source.bytes or hashlib.sha256(data).hexdigest() != v.source.sha256:
+            problems.append(Problem(project.rel(path), None, None, "sha256",
+                                    "the original file of an imported version was altered (its hash does not match)",
+                                    "restore it from git: published versions are never edited"))
+    return problems
 
 
 def in_force(versions: list[Version], on: date) -> Version | None:
@@ -261,16 +342,24 @@ def next_version(existing: list[Version], notice: str, lang: str, title: str, co
                    previous=latest.digest() if latest else None)
 
 
-def write_version(project: Project, slug: str, version: Version) -> None:
-    """Store a new version. Never overwrites: an existing file is an error, and nothing is written."""
+def write_version(project: Project, slug: str, version: Version, original: bytes | None = None) -> None:
+    """Store a new version (with `original`, the file an imported version came from). Never overwrites:
+    an existing file is an error, and nothing is written. The record is written last, so a version
+    is never found without its content."""
     folder = versions_dir(project, slug, version.notice)
     json_path, md_path = folder / f"v{version.number}.json", folder / f"v{version.number}.md"
     others = [(folder / f"v{version.number}.{code}.md", text) for code, _, text in version.translations]
-    for path in (json_path, md_path, *(p for p, _ in others)):
+    source_path = folder / version.source.file if version.source else None
+    if (source_path is None) != (original is None):
+        raise ValueError("an imported version is written with its original file, and only it")
+    for path in (json_path, md_path, *(p for p, _ in others), *([source_path] if source_path else [])):
         if path.exists():
             raise NoticesError(f"{project.rel(path)} already exists: a published version is never overwritten; "
                                "restore the versions folder from git")
     folder.mkdir(parents=True, exist_ok=True)
+    if source_path is not None and original is not None:
+        with source_path.open("xb") as fb:
+            fb.write(original)
     # 'x' refuses to open a file that exists, should one appear between the check and the write.
     with md_path.open("x", encoding="utf-8", newline="\n") as fh:
         fh.write(version.content)

@@ -12,6 +12,7 @@ from datetime import date
 from ..prepare import Prepared
 from ..load import Project
 from ..render import render_notice
+from ..versions import in_force
 from . import canada, cookies, hipaa, plain, us_privacy
 from .base import ERROR, WARNING, Context, Finding, Rule, plain_text, readable_text, summary_text
 
@@ -27,6 +28,7 @@ class Result:
     checked: list[tuple[Rule, str | None]] = field(default_factory=list)  # (rule, why not applicable)
     grades: dict[str, float] = field(default_factory=dict)
     summary_grades: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what the check did not look at, said plainly
 
 
 def context(project: Project, p: Prepared, as_of: date) -> Context:
@@ -46,6 +48,12 @@ def context(project: Project, p: Prepared, as_of: date) -> Context:
 def run_one(ctx: Context, rules: list[Rule] = RULES) -> Result:
     result = Result(ctx.slug, ctx.file, grades=plain.grades(ctx),
                     summary_grades=plain.summary_grades(ctx))
+    for notice, versions in sorted(ctx.versions.items()):
+        current = in_force(versions, ctx.as_of)
+        if current is not None and current.imported:
+            result.notes.append(
+                f"{notice}: version {current.number}, in force, is the clinic's own text (imported): not checked; "
+                "the check reads the text that `notices publish` would freeze")
     for rule in rules:
         reason = rule.applies(ctx)
         result.checked.append((rule, reason))

@@ -35,8 +35,9 @@ def _effective(ctx: Context) -> list[str]:
     versions = ctx.versions.get(N, [])
     if not versions:
         return ["the notice has no effective date yet: publish it with `notices publish --effective`"]
+    # An imported version records a notice already in force before it was recorded here: its date is real.
     return [f"version {v.number} takes effect on {v.effective}, before it was published on {v.published}"
-            for v in versions if v.effective < v.published]
+            for v in versions if v.effective < v.published and not v.imported]
 
 
 def _revisions(ctx: Context) -> list[str]:

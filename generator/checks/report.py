@@ -18,6 +18,7 @@ def to_text(results: list[Result]) -> str:
             where = f" [{f.notice}]" if f.notice else ""
             lines.append(f"  {f.severity:7} {f.rule}{where} {f.message}")
             lines.append(f"          rule: {f.citation}; fix: {f.fix}")
+        lines += [f"  note    {note}" for note in r.notes]
         lines.append("  readability (Flesch-Kincaid grade): "
                      + ", ".join(f"{n} {g}" for n, g in r.grades.items())
                      + "; summaries: " + ", ".join(f"{n} {g}" for n, g in r.summary_grades.items()))
@@ -34,6 +35,7 @@ def to_json(results: list[Result]) -> str:
             "readability": r.grades,
             "summary_readability": r.summary_grades,
             "findings": [f.__dict__ for f in r.findings],
+            **({"notes": r.notes} if r.notes else {}),
             "rules": [{"rule": rule.id, "notice": rule.notice, "citation": rule.citation,
                        "applies": reason is None, **({"not_applicable_because": reason} if reason else {})}
                       for rule, reason in r.checked],
