@@ -35,6 +35,7 @@ from urllib.parse import urljoin, urlsplit
 
 from . import reads
 from .colours import header_text
+from .errors import NoticesError
 from .load import LoadedClinic, Project
 from .model import Clinic, vocabulary
 from .render import environment
@@ -147,8 +148,7 @@ def configuration(project: Project, loaded: LoadedClinic, rev: int, version: int
     translations, words = {}, {}
     for lang in clinic.languages:
         w, labels = _words(project, clinic, lang, version)
-        header = [cell.strip() for cell in str(w.table_header).strip().strip("|").split("|")]
-        name, provider, purpose, duration, party, kind, _category, where = header
+        name, provider, purpose, duration, party, kind, _category, where = _columns(str(w.table_header), lang)
         sections = [{"description": e(w.preferences_intro)}]
         for c in cats:
             items = [i for i in clinic.cookies.items if i.category == c]
@@ -212,6 +212,17 @@ def snippet(project: Project, loaded: LoadedClinic, config: dict[str, Any], vers
         f'<script defer src="{html.escape(src, quote=True)}"></script>',
         f'<a href="#" data-cc="show-preferencesModal">{html.escape(str(w.settings_link), quote=False)}</a>',
     ]) + "\n"
+
+
+def _columns(header: str, lang: str) -> list[str]:
+    """The cookie notice's table header, a Markdown row, as its eight column names (a translation may
+    leave text after the last `|`: Markdown ignores it, and so does this)."""
+    cells = [cell.strip() for cell in header.strip().split("|")]
+    cells = cells[1:] if cells and not cells[0] else cells
+    if len(cells) < 8:
+        raise NoticesError(f"templates/locale ({lang}): the cookie table's header has {len(cells)} columns, "
+                           "not 8 (translate every cell between the | signs)")
+    return cells[:8]
 
 
 def _sentence_case(text: str) -> str:
