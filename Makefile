@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: build test setup setup-test golden schema translations clean
+.PHONY: build test setup setup-test golden schema translations vendor-consent clean
 
 $(BIN)/notices: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ golden: setup
 
 schema: setup
 	$(BIN)/notices schema
+
+# The consent manager's library (vanilla-cookieconsent), pinned in scripts/vendor-consent.sh: fetched
+# with npm and committed, so that no build and no clinic website asks a CDN for it.
+vendor-consent:
+	sh scripts/vendor-consent.sh
 
 clean:
 	rm -rf site .pytest_cache

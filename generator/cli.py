@@ -188,6 +188,38 @@ def check(slugs: tuple[str, ...], fmt: str, list_rules: bool, root: str | None, 
 
 
 @main.command()
+@click.argument("slug")
+@click.argument("url")
+@click.option("--pages", default=10, show_default=True, type=click.IntRange(1, 500),
+              help="At most this many pages of the site, in each pass.")
+@click.option("--time-limit", default=120.0, show_default=True, type=click.FloatRange(1, 3600),
+              help="Seconds for the whole scan; it reports what it saw by then.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text for people, json for CI.")
+@root_option
+@_errors_to_exit
+def scan(slug: str, url: str, pages: int, time_limit: float, fmt: str, root: str | None) -> None:
+    """Open the clinic's website URL in headless Chromium and compare what it sets with its cookie notice.
+
+    Follows links of the same origin (at most --pages pages), before consent and again after accepting
+    all, recording cookies, local-storage keys and requests to other sites (stopped before they leave).
+    Reports, as CK-08, each one the cookie notice does not declare and each declared one never seen, with
+    the fix in clinic.yaml. Exit 1 if there is any error.
+    """
+    from . import scan as scan_mod
+    from .load import load_clinics
+
+    project = _project(root)
+    loaded = load_clinics(project, [slug])[0]
+    observed = scan_mod.observe(url, pages=pages, time_limit=time_limit)
+    found = scan_mod.findings(slug, loaded.clinic, observed)
+    render = scan_mod.to_json if fmt == "json" else scan_mod.to_text
+    click.echo(render(slug, observed, found), nl=False)
+    if any(f.severity == "error" for f in found):
+        sys.exit(1)
+
+
+@main.command()
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
               help="Where to write it (default: schema/clinic.schema.json in the project).")
 @click.option("--check", "check_only", is_flag=True, help="Exit 1 if the file is not up to date; write nothing.")

@@ -88,9 +88,12 @@ def embed_fragments(project: Project, prepared: Prepared, as_of: date,
 def embed_files(project: Project, prepared: Prepared, as_of: date,
                 pages: Mapping[str, str] | None = None) -> dict[str, bytes]:
     """What a build adds to the site for pasting elsewhere: `embed/<notice>.html` (the fragments) and
-    `embed/<notice>-link.html` (the footer link of `link_snippet`), for every notice. `pages`: as for
-    `embed_fragments`."""
+    `embed/<notice>-link.html` (the footer link of `link_snippet`), for every notice, and the consent
+    manager for the clinic's own website (generator/consent.py). `pages`: as for `embed_fragments`."""
+    from .consent import consent_files  # it imports render, as this module does; kept apart for clarity
+
     files = embed_fragments(project, prepared, as_of, pages)
+    files.update(consent_files(project, prepared, as_of))
     for state in prepared.states:
         snippet = link_snippet(prepared.loaded, state, project=project)
         files[f"{EMBED_DIR}/{state.notice}-link.html"] = (snippet + "\n").encode("utf-8")

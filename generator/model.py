@@ -375,6 +375,9 @@ class Cookie(Strict):
     category: CookieCategory
     pages: list[Literal["all", "booking", "patient_portal", "contact"]] = Field(
         default_factory=lambda: ["all"], description="Where it is set.")
+    hosts: list[Text] = Field(
+        default_factory=list, description="The hosts its requests go to, like connect.facebook.net (a host covers "
+        "its subdomains). Not shown in the notice: `notices scan` matches the site's requests to other sites with them.")
 
 
 class WebBeacons(Strict):

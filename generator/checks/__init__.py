@@ -18,6 +18,7 @@ from .base import ERROR, WARNING, Context, Finding, Rule, plain_text, readable_t
 
 CHECKED_LANGUAGE = "en"
 RULES: list[Rule] = [*hipaa.RULES, *us_privacy.RULES, *canada.RULES, *cookies.RULES, *plain.RULES]
+SCAN_RULES: list[Rule] = [*cookies.SCAN_RULES]  # `notices scan`: the live website, not the data
 
 
 @dataclass
@@ -69,4 +70,4 @@ def run(project: Project, prepared: list[Prepared], as_of: date) -> list[Result]
     return [run_one(context(project, p, as_of)) for p in prepared]
 
 
-__all__ = ["ERROR", "WARNING", "RULES", "Finding", "Result", "Rule", "run", "run_one", "context"]
+__all__ = ["ERROR", "WARNING", "RULES", "SCAN_RULES", "Finding", "Result", "Rule", "run", "run_one", "context"]

@@ -1,4 +1,5 @@
-"""Cookie notice and the cross-document check (checklist CK-01 … CK-07, XD-01)."""
+"""Cookie notice and the cross-document check (checklist CK-01 … CK-07, XD-01), and CK-08, which
+`notices scan` checks against the clinic's live website (generator/scan.py)."""
 
 from __future__ import annotations
 
@@ -89,3 +90,14 @@ RULES = [
     Rule("XD-01", None, "cross-document consistency", "every third party in the cookie notice is named among the privacy notice's recipients",
          "clinic.yaml: service_providers", _recipients, always),
 ]
+
+# Checked by `notices scan` on the clinic's own website, not from the data: not one of RULES, which
+# `notices check` runs. CK-08 is not yet an item of shared/compliance/checklist.md; it asks that CK-01's
+# table be true of the site.
+CK_08 = Rule("CK-08", N, "as CK-01 (CCPA 'sharing'; CalOPPA §22575; OPC online behavioural advertising guidance "
+             "(2021)): the table must list what the site really sets",
+             "every cookie, local-storage key and third-party request the site makes is in the cookie table, "
+             "and every item of the table is seen",
+             "clinic.yaml: cookies.items", lambda ctx: [],
+             lambda ctx: "checked by `notices scan SLUG URL` against the clinic's live website")
+SCAN_RULES = [CK_08]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from . import RULES, Result
+from . import RULES, SCAN_RULES, Result
 from .base import ERROR
 
 
@@ -45,7 +45,7 @@ def to_json(results: list[Result]) -> str:
 
 def _rule_index() -> dict[str, int]:
     index: dict[str, int] = {}
-    for rule in RULES:
+    for rule in [*RULES, *SCAN_RULES]:
         index.setdefault(rule.id, len(index))
     return index
 
@@ -53,7 +53,7 @@ def _rule_index() -> dict[str, int]:
 def to_sarif(results: list[Result]) -> str:
     index = _rule_index()
     seen: dict[str, object] = {}
-    for rule in RULES:
+    for rule in [*RULES, *SCAN_RULES]:
         seen.setdefault(rule.id, {
             "id": rule.id, "name": rule.id.replace("-", "").replace(".", ""),
             "shortDescription": {"text": rule.requires},
@@ -82,4 +82,4 @@ def to_sarif(results: list[Result]) -> str:
 
 
 def list_rules() -> str:
-    return "\n".join(f"{r.id:10} {r.severity:7} {r.notice or 'all':8} {r.requires}  [{r.citation}]" for r in RULES) + "\n"
+    return "\n".join(f"{r.id:10} {r.severity:7} {r.notice or 'all':8} {r.requires}  [{r.citation}]" for r in [*RULES, *SCAN_RULES]) + "\n"
