@@ -18,13 +18,13 @@ $(BIN)/notices: pyproject.toml
 # from the .po beside it, so a fresh checkout needs this step (it writes only what changed).
 setup: $(BIN)/notices
 	@$(BIN)/python -m compileall -q generator >/dev/null
-	@$(BIN)/python -m generator.translations --compile
+	@$(BIN)/python -m generator.notices.translations --compile
 
 # After editing templates or a .po: extract the templates' messages into templates/locale/messages.pot,
 # merge them into every templates/locale/<lang>/LC_MESSAGES/messages.po and compile each to its .mo.
 # Fails, naming them, while a message has no translation.
 translations: $(BIN)/notices
-	$(BIN)/python -m generator.translations
+	$(BIN)/python -m generator.notices.translations
 
 build: setup
 	$(BIN)/notices build

@@ -81,10 +81,10 @@ def clinic_yaml(i: int, body: str) -> str:
 def make_project(root: Path, n: int, per_notice: int = 1) -> None:
     """A project with the real templates and mkdocs.yml and n fictional clinics, each notice with
     `per_notice` published versions (1 to 3)."""
-    from generator.prepare import prepare
-    from generator.load import Project
-    from generator.render import escape_markdown
-    from generator.versions import MATERIAL, Version, write_version
+    from generator.site.prepare import prepare
+    from generator.data.load import Project
+    from generator.notices.render import escape_markdown
+    from generator.publishing.versions import MATERIAL, Version, write_version
 
     shutil.copytree(REPO / "templates", root / "templates")
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
@@ -199,10 +199,10 @@ def built_count(out: str) -> int:
 
 
 def naive_build(root: Path, slug: str, work: Path) -> float:
-    from generator.embed import embed_files
-    from generator.prepare import prepare, site_spec
-    from generator.load import Project
-    from generator.site import base_config, brand_css
+    from generator.announcing.embed import embed_files
+    from generator.site.prepare import prepare, site_spec
+    from generator.data.load import Project
+    from generator.site.builder import base_config, brand_css
 
     start = time.perf_counter()
     project = Project(root)
@@ -256,7 +256,7 @@ def main(argv: list[str] | None = None) -> dict:
         shutil.rmtree(root)
     root.mkdir(parents=True)
     try:
-        from generator.parallel import default_workers
+        from generator.site.parallel import default_workers
 
         # As pip leaves an installed package: compiled. (PYTHONDONTWRITEBYTECODE, set on some machines,
         # would otherwise make every `notices` process compile the package again.)

@@ -1,7 +1,7 @@
 """What one clinic's build read, noted where it is read: the templates it asked for (found or not), the
 languages whose words it used, and the files it took bytes from, each with the digest of the bytes used.
 
-The incremental build (generator/incremental.py) records these as the clinic's inputs. Noting them at the
+The incremental build (generator/site/incremental.py) records these as the clinic's inputs. Noting them at the
 point of use, rather than working them out beforehand, is what keeps a computed include, a language
 reached only through another setting, or a file changed while the build runs from going unseen.
 Imports nothing heavy: the no-op path of a build reads the manifest without Jinja or MkDocs.

@@ -11,11 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from generator.headers import (
-    cache_control,
-    content_security_policy,
-    netlify_headers_file,
-)
+from generator.site.headers import cache_control, content_security_policy, netlify_headers_file
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,10 +14,10 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from generator.load import LoadedClinic, Project, load_clinics
-from generator.model import Clinic
-from generator.render import render_notice
-from generator.versions import load_versions, publish
+from generator.data.load import LoadedClinic, Project, load_clinics
+from generator.data.model import Clinic
+from generator.notices.render import render_notice
+from generator.publishing.versions import load_versions, publish
 
 ROOT = Path(__file__).resolve().parent.parent
 APPROVER = "clinic-notices maintainers (example data)"

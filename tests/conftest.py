@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.load import Project
+from generator.data.load import Project
 
 REPO = Path(__file__).resolve().parent.parent
 

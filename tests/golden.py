@@ -12,10 +12,10 @@ from pathlib import Path
 
 from datetime import date
 
-from generator.prepare import prepare
-from generator.load import Project, load_clinics
-from generator.pages import versions_json
-from generator.render import render_clinic
+from generator.site.prepare import prepare
+from generator.data.load import Project, load_clinics
+from generator.notices.pages import versions_json
+from generator.notices.render import render_clinic
 
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"

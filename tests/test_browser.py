@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from generator.build import build
+from generator.site.build import build
 from tests.browser import CHROMIUM, chromium, serve
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (make test installs it)")
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's ch
 
 @pytest.fixture(scope="module")
 def example_sites(tmp_path_factory):
-    from generator.load import Project
+    from generator.data.load import Project
     from tests.conftest import REPO
 
     root = tmp_path_factory.mktemp("examples")

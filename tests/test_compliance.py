@@ -17,14 +17,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from generator.prepare import prepare
+from generator.site.prepare import prepare
 from generator.checks import RULES, context, run_one
 from generator.checks.base import patterns_of
 from generator.cli import main
-from generator.load import LoadedClinic
-from generator.model import Clinic
-from generator.render import render_notice
-from generator.versions import publish
+from generator.data.load import LoadedClinic
+from generator.data.model import Clinic
+from generator.notices.render import render_notice
+from generator.publishing.versions import publish
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -33,7 +33,7 @@ TODAY = date(2026, 11, 22)
 
 @pytest.fixture(scope="module")
 def clinics(tmp_path_factory):
-    from generator.load import Project
+    from generator.data.load import Project
 
     root = tmp_path_factory.mktemp("compliance")
     shutil.copytree(REPO / "templates", root / "templates")
@@ -98,7 +98,7 @@ def test_removing_a_required_phrase_fires_its_rule(clinics, rule):
 def _with(ctx, **changes):
     """The clinic with some data changed, and its notices rendered again from that data."""
     from generator.checks.base import plain_text, readable_text
-    from generator.load import Project
+    from generator.data.load import Project
 
     data = ctx.clinic.model_dump(by_alias=True, exclude_unset=True, mode="json")
     for dotted, value in changes.items():

@@ -6,9 +6,9 @@ import json
 import re
 from datetime import date
 
-from generator.consent import COOKIE_NAME, consent_files, gpc_categories, opt_in, revision
-from generator.load import load_clinics
-from generator.prepare import prepare
+from generator.announcing.consent import COOKIE_NAME, consent_files, gpc_categories, opt_in, revision
+from generator.data.load import load_clinics
+from generator.site.prepare import prepare
 from tests.conftest import MINIMAL, REPO
 from tests.consent_site import CLINIC
 
@@ -96,7 +96,7 @@ def test_the_law_and_the_data_decide_the_mode(make_project):
 
 
 def test_the_revision_is_the_latest_material_version_in_force(make_project):
-    from generator.versions import load_versions
+    from generator.publishing.versions import load_versions
 
     project = make_project({}, examples=True)
     versions = load_versions(project, "harbourview-family-clinic", ["cookies"])["cookies"]
@@ -107,8 +107,8 @@ def test_the_revision_is_the_latest_material_version_in_force(make_project):
 
 
 def test_the_vendored_library_is_an_input_of_every_site_that_ships_it(make_project):
-    from generator.build import build
-    from generator.manifest import load_manifest
+    from generator.site.build import build
+    from generator.site.manifest import load_manifest
 
     project = make_project({"clinics/t/clinic.yaml": CLINIC, "clinics/none/clinic.yaml": MINIMAL})
     build(project, as_of=AS_OF, incremental=True, workers=1)

@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 import pytest
 from click.testing import CliRunner
 
-from generator.build import build
+from generator.site.build import build
 from generator.cli import main
 from tests.browser import CHROMIUM, chromium, serve
 from tests.consent_site import CLINIC, website

@@ -1,4 +1,4 @@
-from generator.diff import diff, to_markdown, to_text
+from generator.publishing.diff import diff, to_markdown, to_text
 
 OLD = """Intro line.
 

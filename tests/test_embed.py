@@ -8,10 +8,10 @@ from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
 
-from generator.prepare import prepare
-from generator.embed import EMBED_CLASS, embed_files, embed_fragments, link_snippet
-from generator.pages import NoticeState
-from generator.versions import publish
+from generator.site.prepare import prepare
+from generator.announcing.embed import EMBED_CLASS, embed_files, embed_fragments, link_snippet
+from generator.notices.pages import NoticeState
+from generator.publishing.versions import publish
 from tests.conftest import MINIMAL
 
 AS_OF = date(2026, 11, 22)
@@ -130,9 +130,9 @@ def test_embed_files_hold_the_fragments_and_the_footer_links(make_project):
 def test_a_build_takes_the_embeds_from_the_notice_pages_unchanged(make_project, monkeypatch):
     """A build converts each notice once: its embed is cut from the notice page's HTML, and is the same
     as an embed converted on its own (the way a preview makes it)."""
-    from generator import embed
-    from generator.build import build
-    from generator.site import PART_START
+    from generator.announcing import embed
+    from generator.site.build import build
+    from generator.site.parts import PART_START
 
     project = make_project(examples=True)
     slugs = project.slugs()

@@ -13,9 +13,9 @@ from typing import Any, Iterator
 import pytest
 from pydantic import ValidationError
 
-from generator.load import LoadedClinic, Project, load_clinics
-from generator.model import Clinic
-from generator.render import render_clinic
+from generator.data.load import LoadedClinic, Project, load_clinics
+from generator.data.model import Clinic
+from generator.notices.render import render_clinic
 
 REPO = Path(__file__).resolve().parent.parent
 PROJECT = Project(REPO)

@@ -11,10 +11,10 @@ import jsonschema
 import pytest
 
 from generator.errors import NoticesError
-from generator.feeds import atom, feed_entries, feed_files, json_feed
-from generator.load import LoadedClinic, Project, load_clinics
-from generator.render import render_notice
-from generator.versions import Version, load_versions, publish
+from generator.announcing.feeds import atom, feed_entries, feed_files, json_feed
+from generator.data.load import LoadedClinic, Project, load_clinics
+from generator.notices.render import render_notice
+from generator.publishing.versions import Version, load_versions, publish
 from tests.conftest import MINIMAL
 
 SITE = "https://notices.example.org/test/"

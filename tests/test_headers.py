@@ -10,16 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import build
-from generator.headers import (
-    LONG_CACHE,
-    SHORT_CACHE,
-    cache_control,
-    content_security_policy,
-    inline_script_hashes,
-    netlify_headers_file,
-    security_headers,
-)
+from generator.site.build import build
+from generator.site.headers import LONG_CACHE, SHORT_CACHE, cache_control, content_security_policy, inline_script_hashes, netlify_headers_file, security_headers
 from scripts.headers import main as headers_main
 from tests.browser import CHROMIUM, chromium
 from tests.conftest import MINIMAL
@@ -31,7 +23,7 @@ AS_OF = date(2026, 11, 22)
 def built_site(tmp_path_factory) -> Path:
     import shutil
 
-    from generator.load import Project
+    from generator.data.load import Project
     from tests.conftest import REPO
 
     root = tmp_path_factory.mktemp("headers")

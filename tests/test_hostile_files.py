@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from generator.cli import main
 from generator.errors import DataErrors
-from generator.load import load_clinics
+from generator.data.load import load_clinics
 from tests.conftest import MINIMAL, tree_bytes
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -251,7 +251,7 @@ def test_an_svg_logo_is_published_cleaned_of_what_editors_add(make_project):
 def test_a_clean_svg_logo_stays_the_same_picture(make_project):
     svg = f'<svg xmlns="{SVG_NS}" width="4" height="4"><circle cx="2" cy="2" r="2" fill="#7a1b5e"/></svg>'
     project = make_project({"clinics/t/clinic.yaml": LOGO, "clinics/t/logo.svg": svg})
-    from generator.logo import checked_logo
+    from generator.data.logo import checked_logo
 
     [loaded] = load_clinics(project, ["t"])
     logo, problems = checked_logo(project, "t", "logo.svg", loaded.locations)
@@ -293,7 +293,7 @@ def test_a_logo_at_the_size_limit_is_accepted(make_project):
 
 
 def test_the_documented_limit_is_the_enforced_one():
-    from generator import logo
+    from generator.data import logo
     from tests.conftest import REPO
 
     assert logo.MAX_BYTES == MAX_BYTES

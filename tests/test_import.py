@@ -11,11 +11,11 @@ import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
-from generator.build import build
+from generator.site.build import build
 from generator.cli import main
 from generator.errors import DataErrors
-from generator.importing import display_markdown, html_text
-from generator.versions import load_versions
+from generator.publishing.importing import display_markdown, html_text
+from generator.publishing.versions import load_versions
 from tests.conftest import MINIMAL
 
 # `import` takes the real today (only tests of `publish` may move it), so dates are relative to it.

@@ -14,13 +14,15 @@ import jinja2.nodes
 import pytest
 from click.testing import CliRunner
 
-from generator import build as build_mod
-from generator import incremental as inc
-from generator.manifest import load_manifest, manifest_path
-from generator import render, site
-from generator.build import build
-from generator.embed import embed_files
-from generator.prepare import prepare, site_spec
+from generator.site import build as build_mod
+from generator.site import incremental as inc
+from generator.site import inputs as inputs_mod
+from generator.site.manifest import load_manifest, manifest_path
+from generator.notices import render
+from generator.site import theme_cache
+from generator.site.build import build
+from generator.announcing.embed import embed_files
+from generator.site.prepare import prepare, site_spec
 from generator.cli import main
 from tests.conftest import MINIMAL, REPO, tree_bytes
 
@@ -70,7 +72,7 @@ def fresh_build(project, tmp_path, name="fresh", **kw) -> dict[str, bytes]:
     """The whole site/ as a full, non-incremental build in a copy of the project gives it."""
     copy = tmp_path / name
     shutil.copytree(project.root, copy, ignore=shutil.ignore_patterns("site", ".cache"))
-    from generator.load import Project
+    from generator.data.load import Project
 
     other = Project(copy)
     build(other, as_of=kw.pop("as_of", AS_OF), **kw)
@@ -154,7 +156,7 @@ def test_shared_inputs_and_options_rebuild_everything(four):
 
 def test_a_file_is_trusted_by_its_size_and_times_only_when_it_changed_well_before_the_run(four, monkeypatch):
     built(four)
-    monkeypatch.setattr(inc.Digests, "RACY_NS", 0)  # what a later run sees: the files are old enough
+    monkeypatch.setattr(inputs_mod.Digests, "RACY_NS", 0)  # what a later run sees: the files are old enough
     assert built(four) == []
     stats = load_manifest(four)[0].stats
     assert "clinics/a/clinic.yaml" in stats
@@ -162,7 +164,7 @@ def test_a_file_is_trusted_by_its_size_and_times_only_when_it_changed_well_befor
     data = path.read_bytes()
     path.write_bytes(data.replace(b"Test Clinic", b"Tost Clinic"))  # same size, same second
     assert built(four) == ["a"]
-    monkeypatch.setattr(inc.Digests, "RACY_NS", 10**12)  # written just now: not trusted next time
+    monkeypatch.setattr(inputs_mod.Digests, "RACY_NS", 10**12)  # written just now: not trusted next time
     path.write_bytes(data)
     assert built(four) == ["a"]
     assert "clinics/a/clinic.yaml" not in load_manifest(four)[0].stats
@@ -422,9 +424,9 @@ def test_no_progress_output_when_not_on_a_terminal(four):
 
 
 def test_one_process_building_many_sites_reuses_the_theme_caches(four):
-    site.clear_caches()
-    before = site.cache_stats()
+    theme_cache.clear_caches()
+    before = theme_cache.cache_stats()
     build(four, as_of=AS_OF, workers=1)
-    after = site.cache_stats()
+    after = theme_cache.cache_stats()
     assert after["listings_made"] - before["listings_made"] == 1
     assert after["envs_reused"] - before["envs_reused"] >= 3

@@ -11,12 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator import build as build_mod
-from generator import site as site_mod
-from generator.build import build
+from generator.site import builder as site_mod
 from generator.errors import NoticesError
-from generator.load import Project
-from tests.conftest import MINIMAL, REPO, tree_bytes
+from generator.data.load import Project
+from tests.conftest import MINIMAL, tree_bytes
 from tests.test_incremental import AS_OF, built, fresh_build, publish
 
 FRENCH_HELP = MINIMAL + "language_assistance: {languages: [fr]}\n"
@@ -164,7 +162,7 @@ def _template_kinds(templates: Path) -> dict[str, list[Path]]:
 def _change_catalog(po: Path, root: Path) -> None:
     from babel.messages.pofile import read_po, write_po
 
-    from generator import translations
+    from generator.notices import translations
 
     with po.open("rb") as fh:
         catalog = read_po(fh)

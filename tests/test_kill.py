@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from generator import swap
-from generator.load import Project
+from generator.site import swap
+from generator.data.load import Project
 from tests.conftest import MINIMAL, tree_bytes
 from tests.test_incremental import AS_OF, built, fresh_build
 
-# Where the switch can be cut: every step of generator/swap.py, with the sites it moves one by one.
+# Where the switch can be cut: every step of generator/site/swap.py, with the sites it moves one by one.
 SWAP_POINTS = ["before-journal:1", "journal-written:1", "site-moved-out:1", "site-moved-in:1", "site-moved-out:2",
                "site-moved-in:2", "site-moved-in:3", "site-removed:1", "manifest-installed:1", "journal-removed:1"]
 RANDOM_KILLS = 12

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.model import VOCABULARIES, vocabulary
+from generator.data.vocab import VOCABULARIES, vocabulary
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 LANGS = sorted(p.name for p in TEMPLATES.iterdir() if p.is_dir() and (p / "labels.yaml").is_file())

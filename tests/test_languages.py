@@ -11,11 +11,11 @@ from babel.messages.pofile import read_po
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
-from generator.build import build
+from generator.site.build import build
 from generator.cli import main
-from generator import translations
-from generator.translations import mo_path, po_path
-from generator.versions import load_versions
+from generator.notices import translations
+from generator.notices.translations import mo_path, po_path
+from generator.publishing.versions import load_versions
 from tests.conftest import MINIMAL
 
 BILINGUAL = MINIMAL + "languages: [en, es]\n"

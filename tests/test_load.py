@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from generator.load import load_clinics
+from generator.data.load import load_clinics
 from tests.conftest import MINIMAL
 
 GROUP = """\
@@ -62,7 +62,7 @@ def test_bare_names_and_entries_mix_in_item_lists(make_project):
 
 def test_libyaml_and_python_parsers_read_every_file_alike(tmp_path):
     """The fast (libyaml) composer must give the data and every location the pure-Python one gives."""
-    from generator import yamlsafe
+    from generator.data import yamlsafe
     from tests.conftest import REPO
 
     if yamlsafe._CLoader is None:

@@ -1,4 +1,4 @@
-"""The MkDocs internals generator/site.py relies on for speed. If MkDocs changes under them, these
+"""The MkDocs internals generator/site/builder.py relies on for speed. If MkDocs changes under them, these
 tests fail loudly (and builds fall back to running uncached: slower, same output)."""
 
 from __future__ import annotations
@@ -11,18 +11,18 @@ import mkdocs
 from mkdocs.structure.files import Files
 from mkdocs.theme import Theme
 
-from generator import site
-from generator.build import build
+from generator.site import theme_cache
+from generator.site.build import build
 from tests.conftest import MINIMAL, tree_bytes
 
 AS_OF = date(2026, 11, 22)
 
 
 def test_mkdocs_is_a_version_the_caches_were_checked_against():
-    assert mkdocs.__version__.startswith(site.MKDOCS_TESTED), (
-        f"MkDocs {mkdocs.__version__} is installed; generator/site.py's caches were checked against "
-        f"{site.MKDOCS_TESTED}. Re-check Theme.get_env and Files.add_files_from_theme, then update MKDOCS_TESTED.")
-    assert site.caches_supported()
+    assert mkdocs.__version__.startswith(theme_cache.MKDOCS_TESTED), (
+        f"MkDocs {mkdocs.__version__} is installed; generator/site/builder.py's caches were checked against "
+        f"{theme_cache.MKDOCS_TESTED}. Re-check Theme.get_env and Files.add_files_from_theme, then update MKDOCS_TESTED.")
+    assert theme_cache.caches_supported()
 
 
 def test_theme_environment_is_made_by_get_env_from_the_theme_dirs():
@@ -41,14 +41,14 @@ def test_installed_themes_are_looked_up_through_a_cached_function():
 
     assert hasattr(mkdocs.utils.get_themes, "cache_clear") and callable(mkdocs.utils.get_theme_dir)
     assert "get_themes" in inspect.getsource(mkdocs.utils.get_theme_dir)
-    with site._themes_found_once():
+    with theme_cache._themes_found_once():
         assert mkdocs.utils.get_themes() is mkdocs.utils.get_themes()
         assert "material" in mkdocs.utils.get_theme_names()
     assert hasattr(mkdocs.utils.get_themes, "cache_info")  # the original is back
 
 
 def test_theme_files_are_listed_through_a_filter_that_depends_on_the_config_only():
-    code = site._theme_filter_code()
+    code = theme_cache._theme_filter_code()
     assert code is not None and code.co_freevars == ("config",)
     # What the filter reads: the theme's static templates and MkDocs' Markdown extensions, both in the key.
     names = set(code.co_names)
@@ -57,7 +57,7 @@ def test_theme_files_are_listed_through_a_filter_that_depends_on_the_config_only
 
 
 def test_the_pruned_theme_listing_equals_the_full_one():
-    """site._theme_listing skips dot-folders (Material's .icons): the filter drops them anyway."""
+    """theme_cache._theme_listing skips dot-folders (Material's .icons): the filter drops them anyway."""
     from mkdocs.config.defaults import MkDocsConfig
 
     config = MkDocsConfig()
@@ -79,7 +79,7 @@ def test_the_pruned_theme_listing_equals_the_full_one():
     env.list_templates = capture
     Probe().add_files_from_theme(env, config)
     full = original(filter_func=seen["filter"])
-    assert full and site._theme_listing(env, None, seen["filter"]) == full
+    assert full and theme_cache._theme_listing(env, None, seen["filter"]) == full
     assert any(name.startswith("assets/javascripts/") for name in full)
 
 
@@ -88,33 +88,33 @@ def test_cached_and_uncached_builds_are_byte_identical_and_the_caches_are_used(m
     files = {"clinics/t/clinic.yaml": MINIMAL + "branding: {logo: logo.svg}\nlanguages: [en, es]\n",
              "clinics/t/logo.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>'}
     project = make_project(files)
-    site.clear_caches()
-    before = site.cache_stats()
+    theme_cache.clear_caches()
+    before = theme_cache.cache_stats()
     build(project, as_of=AS_OF)
-    site._ENVS.clear()  # a new Environment: its templates come from the bytecode cache
+    theme_cache._ENVS.clear()  # a new Environment: its templates come from the bytecode cache
     build(project, as_of=AS_OF)
     build(project, as_of=AS_OF)  # the same Environment again
     cached = tree_bytes(project.site_dir)
-    after = site.cache_stats()
+    after = theme_cache.cache_stats()
     assert after["bytecode_hits"] > before["bytecode_hits"]
     assert after["listings_made"] == before["listings_made"] + 1
     assert after["listings_reused"] >= before["listings_reused"] + 1
     assert after["envs_reused"] >= before["envs_reused"] + 1
 
     shutil.rmtree(project.site_dir)
-    monkeypatch.setattr(site, "CACHES_ENABLED", False)
+    monkeypatch.setattr(theme_cache, "CACHES_ENABLED", False)
     build(project, as_of=AS_OF)
     assert tree_bytes(project.site_dir) == cached
-    assert site.cache_stats()["listings_reused"] == after["listings_reused"]
+    assert theme_cache.cache_stats()["listings_reused"] == after["listings_reused"]
 
 
 def test_a_changed_theme_template_is_recompiled_not_served_stale(tmp_path):
     """The bytecode cache is keyed by template and checked against the source's checksum."""
     (tmp_path / "t.html").write_text("one")
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(tmp_path)), bytecode_cache=site._BYTECODE)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(tmp_path)), bytecode_cache=theme_cache._BYTECODE)
     assert env.get_template("t.html").render() == "one"
     (tmp_path / "t.html").write_text("two")
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(tmp_path)), bytecode_cache=site._BYTECODE)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(tmp_path)), bytecode_cache=theme_cache._BYTECODE)
     assert env.get_template("t.html").render() == "two"
 
 

@@ -21,9 +21,10 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
 from generator.errors import NoticesError
-from generator.load import LoadedClinic, Project, load_clinics
-from generator.notify import NotifyInterrupted, message_id, messages, notify, pending
-from generator.versions import Version, load_versions
+from generator.data.load import LoadedClinic, Project, load_clinics
+from generator.announcing.notify import NotifyInterrupted, notify, pending
+from generator.announcing.mail import message_id, messages
+from generator.publishing.versions import Version, load_versions
 from tests.conftest import MINIMAL, REPO
 from tests.test_feeds import release
 
@@ -303,9 +304,9 @@ CHILD = """
 import sys
 from datetime import date
 from pathlib import Path
-from generator.load import Project, load_clinics
-from generator.notify import notify
-from generator.versions import load_versions
+from generator.data.load import Project, load_clinics
+from generator.announcing.notify import notify
+from generator.publishing.versions import load_versions
 project = Project(Path(sys.argv[1]))
 [loaded] = load_clinics(project, ["t"])
 notify(project, loaded, load_versions(project, "t", loaded.clinic.notices), date.fromisoformat(sys.argv[2]))

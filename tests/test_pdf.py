@@ -8,8 +8,8 @@ from datetime import date
 import pypdf
 from bs4 import BeautifulSoup
 
-from generator.build import build
-from generator.versions import load_versions
+from generator.site.build import build
+from generator.publishing.versions import load_versions
 from tests.test_versions import D1, edit, publish
 
 

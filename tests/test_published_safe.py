@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from generator.manifest import load_manifest, manifest_path
+from generator.site.manifest import load_manifest, manifest_path
 from tests.conftest import MINIMAL, tree_bytes
 from tests.test_incremental import AS_OF, cli, fresh_build, publish
 
@@ -120,7 +120,7 @@ def test_each_new_version_names_the_hash_of_the_one_before(two, make_project, tm
     # v1 replaced by another, itself valid, first version: v2 no longer follows it.
     other = tmp_path / "other"
     shutil.copytree(two.root, other, ignore=shutil.ignore_patterns("site", ".cache", "versions"))
-    from generator.load import Project
+    from generator.data.load import Project
 
     alt = Project(other)
     path = alt.clinic_dir("a") / "clinic.yaml"
@@ -157,7 +157,7 @@ def test_verify_finds_a_version_deleted_or_changed_since_it_was_committed(two):
     for name in ("templates", "mkdocs.yml"):
         src = two.root / name
         (shutil.copytree if src.is_dir() else shutil.copy)(src, clone / name)
-    from generator.load import Project
+    from generator.data.load import Project
 
     result = cli(Project(clone), "verify")
     assert result.exit_code == 1

@@ -14,13 +14,13 @@ import pytest
 from click.testing import CliRunner
 from pydantic import BaseModel
 
-from generator.prepare import prepare
+from generator.site.prepare import prepare
 from generator.cli import main
 from generator.errors import DataErrors, NoticesError
-from generator.load import load_clinics
-from generator.model import Clinic
-from generator.scaffold import SCHEMA_LINE, scaffold
-from generator.yamlsafe import read_yaml
+from generator.data.load import load_clinics
+from generator.data.model import Clinic
+from generator.data.scaffold import SCHEMA_LINE, scaffold
+from generator.data.yamlsafe import read_yaml
 from tests.conftest import MINIMAL, REPO
 
 AS_OF = date(2026, 11, 22)

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from generator.build import build
+from generator.site.build import build
 from generator.cli import main
-from generator.load import load_clinics
-from generator.scan import ACCEPTED, BEFORE, findings, observe
+from generator.data.load import load_clinics
+from generator.checks.scan import ACCEPTED, BEFORE, findings, observe
 from tests.browser import CHROMIUM, serve
 from tests.consent_site import CLINIC, website
 

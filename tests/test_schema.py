@@ -6,7 +6,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from generator.schema import SCHEMA_PATH, schema_text
+from generator.data.schema import SCHEMA_PATH, schema_text
 
 REPO = Path(__file__).resolve().parent.parent
 

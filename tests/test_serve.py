@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from generator.errors import NoticesError
-from generator.serve import serve, snapshot, watched_paths
+from generator.site.serve import serve, snapshot, watched_paths
 from tests.conftest import MINIMAL
 
 TIMEOUT = 10.0

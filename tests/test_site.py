@@ -10,7 +10,7 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
-from generator.build import build
+from generator.site.build import build
 from generator.cli import main
 from tests.conftest import MINIMAL, tree_bytes
 
@@ -163,17 +163,18 @@ def test_site_search_finds_each_text_once(make_project):
 
 def test_a_notice_text_converted_once_per_site_gives_the_same_bytes(make_project, tmp_path, monkeypatch):
     """A notice's page and the page of the version it shows hold the same text: the builder converts it
-    once and reuses the HTML and headings (generator/site.py). Every site must be byte-identical to
+    once and reuses the HTML and headings (generator/site/builder.py). Every site must be byte-identical to
     converting every page in full, and the reuse must have happened."""
-    from generator import site
+    from generator.site import parts as parts_mod
+    from generator.site import theme_cache
 
     project = make_project(examples=True)
-    before = site.cache_stats()["parts_reused"]
+    before = theme_cache.cache_stats()["parts_reused"]
     build(project, as_of=AS_OF)
     reused = tree_bytes(project.site_dir)
-    assert site.cache_stats()["parts_reused"] >= before + 10
+    assert theme_cache.cache_stats()["parts_reused"] >= before + 10
     shutil.rmtree(project.site_dir)
-    monkeypatch.setattr(site, "REUSE_PARTS", False)
+    monkeypatch.setattr(parts_mod, "REUSE_PARTS", False)
     build(project, as_of=AS_OF)
     full = tree_bytes(project.site_dir)
     assert reused.keys() == full.keys()
@@ -183,8 +184,10 @@ def test_a_notice_text_converted_once_per_site_gives_the_same_bytes(make_project
 def test_a_marked_part_is_converted_again_where_reuse_could_differ(tmp_path, monkeypatch):
     """Relative links, a heading id numbered after one outside the part, a later heading that would
     nest under the part's last one: each page is converted in full, and the bytes stay the same."""
-    from generator import site
-    from generator.site import PART_START, PART_END, Page, SiteSpec, base_config, build_site
+    from generator.site import parts as parts_mod
+    from generator.site import theme_cache
+    from generator.site.parts import PART_START, PART_END
+    from generator.site.builder import Page, SiteSpec, base_config, build_site
     from tests.conftest import REPO
 
     def marked(text: str) -> str:
@@ -210,10 +213,10 @@ def test_a_marked_part_is_converted_again_where_reuse_could_differ(tmp_path, mon
     spec = SiteSpec(name="T", lang="en", pages=pages, primary_color="#005a9c", link_color="#005a9c",
                     header_text_color="#ffffff")
     base = base_config(REPO / "mkdocs.yml")
-    before = site.cache_stats()["parts_reused"]
+    before = theme_cache.cache_stats()["parts_reused"]
     build_site(base, REPO / "templates" / "assets", spec, tmp_path / "reused")
-    reused = site.cache_stats()["parts_reused"] - before
-    monkeypatch.setattr(site, "REUSE_PARTS", False)
+    reused = theme_cache.cache_stats()["parts_reused"] - before
+    monkeypatch.setattr(parts_mod, "REUSE_PARTS", False)
     build_site(base, REPO / "templates" / "assets", spec, tmp_path / "full")
     assert tree_bytes(tmp_path / "reused") == tree_bytes(tmp_path / "full")
     assert reused == 3  # a/, g/ and the first part of j/

@@ -15,10 +15,10 @@ import yaml
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
-from generator import translations
-from generator.load import Project, load_clinics
-from generator.render import environment, render_notice
-from generator.translations import SOURCE_LANG, mo_path, po_path, pot_path
+from generator.notices import translations
+from generator.data.load import Project, load_clinics
+from generator.notices.render import environment, render_notice
+from generator.notices.translations import SOURCE_LANG, mo_path, po_path, pot_path
 from tests.conftest import MINIMAL
 
 REPO = Path(__file__).resolve().parent.parent

@@ -8,9 +8,9 @@ from datetime import date
 import pytest
 from click.testing import CliRunner
 
-from generator.build import build
+from generator.site.build import build
 from generator.cli import main
-from generator.versions import in_force, load_versions
+from generator.publishing.versions import in_force, load_versions
 from tests.conftest import MINIMAL, tree_bytes
 
 D1, D2, D3 = "2026-01-10", "2026-03-01", "2026-06-01"

@@ -108,7 +108,7 @@ def test_an_address_that_is_not_public_is_refused_before_any_connection(make_pro
 
 def test_the_check_is_made_again_at_every_call(listener):
     # post_webhook on its own (as a later caller might use it): the address is checked where it connects.
-    from generator.notify import post_webhook
+    from generator.announcing.webhook import post_webhook
 
     port = listener.getsockname()[1]
     reason = post_webhook(f"https://localhost:{port}/hook", b"{}", tries=3, sleep=lambda s: None)
@@ -177,13 +177,13 @@ def test_a_bad_notices_toml_is_a_clear_message(make_project, hook, text, expecte
     "::ffff:10.0.0.1", "100.64.0.1", "0.0.0.0", "::", "2002:0a00:0001::", "224.0.0.1", "192.0.2.1", "240.0.0.1",
 ])
 def test_addresses_that_are_not_public(address):
-    from generator.outbound import not_public
+    from generator.announcing.outbound import not_public
 
     assert not_public(ipaddress.ip_address(address)) is not None
 
 
 @pytest.mark.parametrize("address", ["93.184.216.34", "2606:4700::1111", "1.1.1.1"])
 def test_public_addresses(address):
-    from generator.outbound import not_public
+    from generator.announcing.outbound import not_public
 
     assert not_public(ipaddress.ip_address(address)) is None

@@ -9,12 +9,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..prepare import Prepared
-from ..load import Project
-from ..render import render_notice
-from ..versions import in_force
+from ..data.load import Project
+from ..notices.render import render_notice
+from ..publishing.versions import in_force
+from ..site.prepared import Prepared
 from . import canada, cookies, hipaa, plain, us_privacy
-from .base import ERROR, WARNING, Context, Finding, Rule, plain_text, readable_text, summary_text
+from .base import (
+    ERROR,
+    WARNING,
+    Context,
+    Finding,
+    Rule,
+    plain_text,
+    readable_text,
+    summary_text,
+)
 
 CHECKED_LANGUAGE = "en"
 RULES: list[Rule] = [*hipaa.RULES, *us_privacy.RULES, *canada.RULES, *cookies.RULES, *plain.RULES]

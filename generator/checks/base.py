@@ -16,8 +16,8 @@ from typing import Callable, Optional
 
 import markdown
 
-from ..model import Clinic
-from ..versions import Version
+from ..data.model import Clinic
+from ..publishing.versions import Version
 
 ERROR, WARNING = "error", "warning"
 

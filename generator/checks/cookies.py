@@ -1,5 +1,5 @@
 """Cookie notice and the cross-document check (checklist CK-01 … CK-07, XD-01), and CK-08, which
-`notices scan` checks against the clinic's live website (generator/scan.py)."""
+`notices scan` checks against the clinic's live website (generator/checks/scan.py)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,9 @@ def _table(ctx: Context) -> list[str]:
 
 
 def _categories(ctx: Context) -> list[str]:
-    from ..render import environment  # the words for each category are the templates'
+    from ..notices.render import (
+        environment,  # the words for each category are the templates'
+    )
 
     words = environment(ctx.templates_dir, ctx.clinic.languages[0]).globals["L"]["cookie_category"]
     text = ctx.text(N).lower()

@@ -57,7 +57,9 @@ RULES = [
 
 
 def _taglines(ctx: Context) -> list[str]:
-    from ..render import environment  # each tagline's words are its own language's templates'
+    from ..notices.render import (
+        environment,  # each tagline's words are its own language's templates'
+    )
 
     problems = []
     for code in ctx.clinic.language_assistance.languages:
@@ -74,7 +76,7 @@ RULES.append(Rule("LANG-01", None, "Section 1557, 45 CFR 92.11", "a notice of fr
 
 
 def _brand_contrast(ctx: Context) -> list[str]:
-    from ..colours import AA_TEXT, WHITE, contrast, link_colour
+    from ..site.colours import AA_TEXT, WHITE, contrast, link_colour
 
     colour = ctx.clinic.branding.primary_color
     ratio = contrast(colour, WHITE)

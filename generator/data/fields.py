@@ -1,0 +1,56 @@
+"""The field types the whole model shares: single-line text, phone numbers, colours, file names, strict models.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+import phonenumbers
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    StringConstraints,
+)
+
+
+def _no_control_chars(value: str) -> str:
+    # Single-line text lands inline in Markdown and HTML; a newline could start a heading or list.
+    if re.search(r"[\x00-\x1f\x7f]", value):
+        raise ValueError("must be a single line of text without control characters")
+    return value
+Text = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=300),
+    AfterValidator(_no_control_chars),
+]
+def _check_phone(value: str) -> str:
+    try:
+        parsed = phonenumbers.parse(value, "US")
+    except phonenumbers.NumberParseException as exc:
+        raise ValueError(f"not a phone number ({exc}); write it like (719) 924-8448 or +1 416 555 0100")
+    if not phonenumbers.is_possible_number(parsed):
+        raise ValueError("not a possible phone number; write it like (719) 924-8448 or +1 416 555 0100")
+    return value
+Phone = Annotated[Text, AfterValidator(_check_phone)]
+_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+def _check_colour(value: str) -> str:
+    if not _HEX.match(value):
+        raise ValueError("must be a colour written as # and six hex digits, like #1b5e7a")
+    return value.lower()
+Colour = Annotated[str, AfterValidator(_check_colour)]
+def _check_logo(value: str) -> str:
+    if value.startswith(("/", "\\")) or ".." in value.replace("\\", "/").split("/") or ":" in value:
+        raise ValueError("must be a file name inside the clinic's folder, like logo.svg")
+    if not re.search(r"\.(svg|png|jpe?g|webp)$", value, re.I):
+        raise ValueError("must be an .svg, .png, .jpg or .webp file")
+    return value
+LogoPath = Annotated[str, AfterValidator(_check_logo)]
+def _check_csv(value: str) -> str:
+    if value.startswith(("/", "\\")) or ".." in value.replace("\\", "/").split("/") or not value.endswith(".csv"):
+        raise ValueError("must be a .csv file name inside the clinic's folder, like subscribers.csv")
+    return value
+class Strict(BaseModel):
+    # strict: YAML already gives real booleans, numbers and dates; "yes" must not quietly become True.
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, strict=True)

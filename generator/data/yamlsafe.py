@@ -1,0 +1,182 @@
+"""Reading untrusted YAML: plain data only, every key's line kept, nothing surprising accepted.
+
+PyYAML's safe loader already refuses to build Python objects, but it still accepts duplicate keys
+(the last silently wins), anchors and aliases (a few lines can expand to gigabytes once copied),
+and YAML 1.1 booleans (`region: ON` would become True). We compose the node graph, then build the
+data ourselves so that each of these is refused with its line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import Problem
+
+MAX_BYTES = 1_000_000
+KeyPath = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Loc:
+    file: str
+    line: int
+    column: int
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader with YAML 1.2 booleans: only true/false, so ON, no, yes stay strings."""
+
+
+# libyaml's parser, when PyYAML was built with it, composes the same nodes (with the same marks) about
+# ten times faster; the tags are still resolved in Python, by the same resolvers.
+_CLoader = type("_CLoader", (yaml.CSafeLoader,), {}) if yaml.__with_libyaml__ else None
+
+for _cls in filter(None, (_Loader, _CLoader)):
+    _cls.yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    _cls.add_implicit_resolver(
+        "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+    )
+
+_PLAIN_TAGS = {
+    "tag:yaml.org,2002:" + t for t in ("str", "int", "float", "bool", "null", "timestamp")
+}
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+
+
+class YamlFile:
+    """The data of one YAML file, with the location of every key and list item."""
+
+    def __init__(self, data: Any, locations: dict[KeyPath, Loc]):
+        self.data = data
+        self.locations = locations
+
+
+def read_yaml(path: Path, shown_as: str) -> tuple[YamlFile | None, list[Problem]]:
+    """Return the file's data, or the problems that stop it being read. Never raises for bad input."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(shown_as, None, None, "", f"cannot be read: {exc.strerror}", "check the path")]
+    if len(raw) > MAX_BYTES:
+        return None, [Problem(shown_as, None, None, "", f"is {len(raw)} bytes, over the {MAX_BYTES} limit",
+                              "a clinic file is a few kilobytes; split shared data into a group file")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None, [Problem(shown_as, None, None, "", f"is not UTF-8 text (byte {exc.start})",
+                              "save the file as UTF-8")]
+    try:
+        node = _compose(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        msg = f"is not valid YAML: {exc.problem or exc.context}"
+        return None, [Problem(shown_as, mark.line + 1 if mark else None, mark.column + 1 if mark else None,
+                              "", msg, "check indentation, colons and quotes on this line")]
+    except yaml.YAMLError as exc:
+        return None, [Problem(shown_as, None, None, "", f"is not valid YAML: {exc}", "check the file's syntax")]
+    if node is None:
+        return YamlFile({}, {}), []
+    builder = _Builder(shown_as)
+    data = builder.build(node, ())
+    if builder.problems:
+        return None, builder.problems
+    if not isinstance(data, dict):
+        return None, [Problem(shown_as, node.start_mark.line + 1, node.start_mark.column + 1, "",
+                              "must be a mapping of keys to values at the top level",
+                              "start the file with `name: ...` and the other keys")]
+    return YamlFile(data, builder.locations), []
+
+
+def _compose(text: str) -> yaml.Node | None:
+    if _CLoader is not None:
+        try:
+            return yaml.compose(text, Loader=_CLoader)
+        except yaml.YAMLError:
+            pass  # the pure-Python parser's messages are the ones our users see (and tests expect)
+    return yaml.compose(text, Loader=_Loader)
+
+
+class _Builder:
+    def __init__(self, shown_as: str):
+        self.shown_as = shown_as
+        self.locations: dict[KeyPath, Loc] = {}
+        self.problems: list[Problem] = []
+        self._seen: set[int] = set()
+        self._alias_reported = False
+        self._constructor = _Loader("")
+
+    def _loc(self, node: yaml.Node) -> Loc:
+        return Loc(self.shown_as, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def _problem(self, node: yaml.Node, path: KeyPath, message: str, hint: str) -> None:
+        loc = self._loc(node)
+        self.problems.append(Problem(self.shown_as, loc.line, loc.column, dotted(path), message, hint))
+
+    def build(self, node: yaml.Node, path: KeyPath) -> Any:
+        # The composer hands back the very same node for every alias of an anchor.
+        if id(node) in self._seen and not isinstance(node, yaml.ScalarNode):
+            if not self._alias_reported:  # one message is enough; an alias bomb would make thousands
+                self._alias_reported = True
+                self._problem(node, path, "anchors and aliases (&name, *name) are not supported",
+                              "write the value out, or move shared values into a group file")
+            return None
+        self._seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            if node.tag != _MAP:
+                return self._bad_tag(node, path)
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != _SEQ:
+                return self._bad_tag(node, path)
+            items = []
+            for i, child in enumerate(node.value):
+                self.locations[path + (i,)] = self._loc(child)
+                items.append(self.build(child, path + (i,)))
+            return items
+        if node.tag not in _PLAIN_TAGS:
+            return self._bad_tag(node, path)
+        try:
+            return self._constructor.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError) as exc:
+            self._problem(node, path, f"cannot be read: {exc}", "write a plain value")
+            return None
+
+    def _bad_tag(self, node: yaml.Node, path: KeyPath) -> None:
+        self._problem(node, path, f"the YAML tag {node.tag!r} is not allowed",
+                      "clinic data is plain text, numbers, lists and mappings; remove the tag")
+        return None
+
+    def _mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        first_line: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self._problem(key_node, path, "merge keys (<<) are not supported",
+                              "write the keys out, or use a group file")
+                continue
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
+                self._problem(key_node, path, "every key must be plain text", "write the key as a word")
+                continue
+            key = key_node.value
+            loc = self._loc(key_node)
+            if key in out:
+                self._problem(key_node, path + (key,), f"duplicate key (first given on line {first_line[key]})",
+                              "keep one of the two")
+                continue
+            first_line[key] = loc.line
+            self.locations[path + (key,)] = loc
+            out[key] = self.build(value_node, path + (key,))
+        return out
+
+
+def dotted(path: KeyPath) -> str:
+    return ".".join(str(p) for p in path)

@@ -1,0 +1,252 @@
+"""Versions and drafts → the pages of one clinic's site, and its versions.json.
+
+Pure: no file access beyond the templates. A published version's page is built from its frozen
+content and its immutable record only, so later template or data edits cannot change it.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import posixpath
+import re
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+from markupsafe import Markup
+
+from ..data.load import LoadedClinic, Project
+from ..publishing.diff import diff, rewrite, to_markdown
+from ..publishing.versions import Version, announced, in_force, scheduled, superseded_on
+from ..site.builder import Page
+from ..site.parts import PART_END, PART_START
+from .render import Rendered, environment
+
+
+@dataclass(frozen=True)
+class NoticeState:
+    """Everything the site says about one notice on the build date."""
+
+    notice: str
+    title: str
+    versions: list[Version]
+    current: Version | None
+    upcoming: list[Version]
+    draft: Rendered
+
+    @property
+    def shown(self) -> Version | None:
+        """The version the notice's main page shows: the one in force, else the first scheduled one."""
+        return self.current or (self.upcoming[0] if self.upcoming else None)
+
+
+def notice_states(loaded: LoadedClinic, versions: dict[str, list[Version]], drafts: dict[str, Rendered],
+                  as_of: date) -> list[NoticeState]:
+    states = []
+    for notice in loaded.clinic.notices:
+        vs = versions.get(notice, [])
+        current = in_force(vs, as_of)
+        shown_title = current.title if current else drafts[notice].title
+        states.append(NoticeState(notice, shown_title, vs, current, scheduled(vs, as_of), drafts[notice]))
+    return states
+
+
+def announcements(states: list[NoticeState], as_of: date, days: int) -> list[tuple[NoticeState, Version]]:
+    """Material changes to announce on every page: from publication until `days` after taking effect."""
+    out = []
+    for s in states:
+        material = [v for v in s.versions if announced(v, as_of, days)]
+        if material:
+            out.append((s, material[-1]))
+    return out
+
+
+def _url(from_page: str, to_page: str) -> Markup:
+    return Markup(posixpath.relpath(to_page, posixpath.dirname(from_page) or "."))
+
+
+def pdf_name(notice: str, version: Version) -> str:
+    return f"{notice}-v{version.number}.pdf"
+
+
+def original_name(version: Version) -> str:
+    """Where an imported version's original file is offered on the site. An HTML original is offered as
+    text: served as HTML from this site, the clinic's page would run its scripts here."""
+    assert version.source is not None
+    suffix = {"pdf": "pdf", "html": "html.txt", "text": "txt"}[version.source.format]
+    return f"{version.notice}/v{version.number}/{version.notice}-v{version.number}-original.{suffix}"
+
+
+def pdf_stamp(labels: dict, name: str, version: Version) -> str:
+    """What every printed page of a version says about it."""
+    effective = labels["date_format"].format(month=labels["months"][version.effective.month - 1],
+                                             day=version.effective.day, year=version.effective.year)
+    return f"{name} · {version.title} · {labels['site']['version']} {version.number} · {labels['site']['effective']} {effective}"
+
+
+def localized(states: list[NoticeState], lang: str, drafts: dict[str, Rendered]) -> tuple[list[NoticeState], set]:
+    """The states as a reader of `lang` sees them: each version in that language where it was published
+    in it. Versions published before the language was added keep their first language, and are
+    returned in the second value so that their pages can say so."""
+    untranslated: set[tuple[str, int]] = set()
+
+    def in_lang(v: Version) -> Version:
+        text = v.text_in(lang)
+        if text is None:
+            untranslated.add((v.notice, v.number))
+            return v
+        return replace(v, lang=lang, title=text[0], content=text[1], translations=())
+
+    out = []
+    for s in states:
+        versions = [in_lang(v) for v in s.versions]
+        by_number = {v.number: v for v in versions}
+        current = by_number[s.current.number] if s.current else None
+        draft = drafts[s.notice]
+        out.append(NoticeState(s.notice, current.title if current else draft.title, versions, current,
+                               [by_number[v.number] for v in s.upcoming], draft))
+    return out, untranslated
+
+
+def print_stamp(labels: dict, name: str, version: Version | None) -> Markup:
+    """A page-margin box with the version stamp, so that every printed page carries it. Made in Python:
+    the text goes into a CSS string, escaped for CSS, and Markdown leaves the <style> block alone."""
+    if version is None:
+        return Markup("")
+    text = pdf_stamp(labels, name, version)
+    css = "".join(c if c.isalnum() or c in " .,·:-" else f"\\{ord(c):06x}" for c in text)
+    return Markup(f'<style media="print">@page {{ @bottom-left {{ content: "{css}"; font-size: 8pt; }} }}</style>')
+
+
+def lookup_form(labels: dict, root: str) -> Markup:
+    """The in-force page's date form; notices.js answers it from versions.json. Escaped here, in Python,
+    because Markdown leaves raw HTML as it is."""
+    e = lambda text: html.escape(str(text), quote=True)  # noqa: E731
+    site = labels["site"]
+    return Markup(
+        f'<form class="in-force-lookup" data-versions="{e(root)}versions.json" data-root="{e(root)}" '
+        f'data-version="{e(site["version"])}" data-none="{e(site["lookup_none"])}">'
+        f'<label for="in-force-date">{e(site["lookup_label"])}</label> '
+        f'<input type="date" id="in-force-date" name="date" required> '
+        f'<button type="submit" class="md-button">{e(site["lookup_button"])}</button></form>\n'
+        f'<div id="in-force-result" aria-live="polite"></div>')
+
+
+def lang_prefix(clinic_langs: list[str], lang: str) -> str:
+    """Where a language's pages live inside the clinic's site: the first at the root, others in <lang>/."""
+    return "" if lang == clinic_langs[0] else f"{lang}/"
+
+
+def build_pages(project: Project, loaded: LoadedClinic, states: list[NoticeState], as_of: date,
+                pdfs: bool = False, preview: bool = False, lang: str | None = None,
+                drafts: dict[str, Rendered] | None = None) -> list[Page]:
+    """Every page of the site in one language (the clinic's first by default). With `preview`, a notice
+    whose data or templates now render differently from its published text shows that draft, under a
+    DRAFT banner, instead of the published text."""
+    clinic = loaded.clinic
+    lang = lang or clinic.languages[0]
+    untranslated: set = set()
+    if drafts is not None:
+        states, untranslated = localized(states, lang, drafts)
+    env = environment(project.templates_dir, lang)
+    labels = env.globals["L"]
+    banners = announcements(states, as_of, clinic.notifications.banner_days)
+    here = lang_prefix(clinic.languages, lang)
+
+    def render(template: str, path: str, **context: Any) -> str:
+        def lang_url(other: str) -> Markup:
+            # The same page in another language: a separate site beside this one, so a plain relative link.
+            folder = posixpath.dirname(path)
+            target = posixpath.join(lang_prefix(clinic.languages, other), folder) or "."
+            return Markup(posixpath.relpath(target, posixpath.join(here, folder) or ".").rstrip("/") + "/")
+
+        return env.get_template(f"pages/{template}.md.j2").render(
+            clinic=clinic, states=states, as_of=as_of, page=path, banners=banners, pdfs=pdfs and not here,
+            pdf_name=pdf_name, original_name=original_name, untranslated=untranslated, lang_url=lang_url,
+            print_stamp=lambda version: print_stamp(labels, clinic.name, version),
+            lookup_form=lambda: lookup_form(labels, _url(here + path, "x").removesuffix("x")),
+            url=lambda target: _url(path, target),
+            root_url=lambda target: _url(here + path, target), **{"own_notice": None, **context})
+
+    pages = [Page("index.md", render("index", "index.md"), labels["site"]["home"])]
+    for s in states:
+        main = f"{s.notice}/index.md"
+        shown = s.shown
+        if preview and shown and (shown.content != s.draft.markdown or shown.title != s.draft.title):
+            shown = None  # the unpublished draft, under the DRAFT banner
+        by_section = len(s.versions) > 1
+        content = Markup(marked(shown.markdown if shown else s.draft.markdown, by_section))
+        pages.append(Page(main, render("notice", main, state=s, version=shown, content=content, own_notice=s.notice,
+                                       title=shown.title if shown else s.draft.title), s.title))
+        history = f"{s.notice}/versions/index.md"
+        pages.append(Page(history, render("history", history, state=s)))
+        previous: Version | None = None
+        for v in s.versions:
+            path = f"{s.notice}/v{v.number}/index.md"
+            until = superseded_on(s.versions, v)
+            archived = until is not None and until <= as_of
+            # An archived version stays at its address for the record, but search engines should not offer
+            # it. The site's own search finds a version's text once: on the notice's page when shown there.
+            front = _front(noindex=archived, unsearched=archived or (shown is not None and v.number == shown.number))
+            pages.append(Page(path, front + render("version", path, state=s, version=v, content=Markup(marked(v.markdown, by_section)),
+                                                   until=until)))
+            changes = f"{s.notice}/v{v.number}/changes/index.md"
+            # Both as shown: an imported text is compared in its escaped form, so the page shows it literally.
+            compare = rewrite if previous and previous.imported else diff
+            sections = compare(previous.markdown, v.markdown) if previous else []
+            pages.append(Page(changes, _front(noindex=False, unsearched=archived or previous is None)
+                              + render("changes", changes, state=s, version=v, previous=previous,
+                                       diff=Markup(to_markdown(sections, labels["diff"])))))
+            previous = v
+    pages.append(Page("in-force/index.md", render("in_force", "in-force/index.md",
+                                                   superseded_on=superseded_on)))
+    return pages
+
+
+def marked(markdown: str, by_section: bool) -> str:
+    """A notice's text marked as parts, which the site builder converts once per site: whole (its page
+    and the page of the version it shows hold it), or by `## ` section (a notice's versions share most
+    of their sections; each part costs a little, so only where there are several versions)."""
+    chunks = [c.strip("\n") for c in (re.split(r"(?m)^(?=## )", markdown) if by_section else [markdown])]
+    return "".join(f"{PART_START}\n\n{chunk}\n\n{PART_END}\n\n" for chunk in chunks if chunk.strip())
+
+
+def _front(*, noindex: bool, unsearched: bool) -> str:
+    """Front matter: `robots: noindex` keeps a page out of search engines; `search: exclude` out of the
+    site's own search (Material's search plugin), which then also skips reading the page."""
+    lines = (["robots: noindex"] if noindex else []) + (["search:", "  exclude: true"] if unsearched else [])
+    return "---\n" + "\n".join(lines) + "\n---\n\n" if lines else ""
+
+
+def versions_json(loaded: LoadedClinic, states: list[NoticeState], as_of: date) -> bytes:
+    """Every notice and version with dates, hashes and addresses: the machine-readable archive."""
+    notices = []
+    for s in states:
+        notices.append({
+            "notice": s.notice,
+            "url": f"{s.notice}/",
+            "history_url": f"{s.notice}/versions/",
+            "current": s.current.number if s.current else None,
+            "scheduled": [v.number for v in s.upcoming],
+            "versions": [{
+                "number": v.number,
+                "title": v.title,
+                "lang": v.lang,
+                "kind": v.kind,
+                "effective": v.effective.isoformat(),
+                "in_force_until": (u.isoformat() if (u := superseded_on(s.versions, v)) else None),
+                "published": v.published.isoformat(),
+                "approved_by": v.approved_by,
+                "allow_findings": v.allow_findings,
+                "summary": v.summary,
+                "sha256": v.digest(),
+                "url": f"{s.notice}/v{v.number}/",
+                "changes_url": f"{s.notice}/v{v.number}/changes/",
+                # Only on an imported version, so every other entry stays as it was.
+                **({"source": {"origin": v.source.origin, "format": v.source.format, "sha256": v.source.sha256,
+                               "bytes": v.source.bytes, "url": original_name(v)}} if v.source else {}),
+            } for v in s.versions],
+        })
+    data = {"clinic": loaded.slug, "name": loaded.clinic.name, "as_of": as_of.isoformat(), "notices": notices}
+    return (json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")

@@ -1,0 +1,283 @@
+"""Clinic model + templates → the Markdown text of each notice. Pure: reads templates, writes nothing.
+
+Clinic data is untrusted text. Every value a template prints passes through `escape_markdown`
+(Jinja's `finalize`), so a clinic name holding `<script>` or `**bold**` shows as those characters.
+Only values we build ourselves as `Markup` (links whose parts we escaped) skip it. A value in a
+`{% trans %}` sentence is escaped the same way, by the gettext functions (see `_gettext`).
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import os
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import jinja2
+import yaml
+from jinja2.loaders import split_template_path
+from markupsafe import Markup
+
+from .. import reads
+from ..data.load import LoadedClinic, Project
+from ..data.model import Clinic
+from ..errors import NoticesError
+from ..project import TEMPLATE_SUFFIX
+from . import translations
+
+# Python-Markdown honours a backslash before these (tables adds `|`); `<`, `>` and `&` become entities.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
+
+
+def escape_markdown(value: Any) -> str:
+    if isinstance(value, Markup):
+        return str(value)
+    if value is None:
+        raise NoticesError("a template printed an empty value; guard it with {% if %}")
+    if isinstance(value, date):
+        return value.isoformat()
+    text = html.escape(str(value), quote=False)
+    text = re.sub(r"\s+", " ", text)
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+class TemplateMissing(NoticesError):
+    """A language or a notice has no template: an error, never a silent fallback to another language."""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One notice, rendered: its title and Markdown body, without the page's version stamp."""
+
+    notice: str
+    lang: str
+    title: str
+    markdown: str
+
+
+def template_name(clinic: Clinic, notice: str) -> str:
+    if notice == "privacy":
+        return f"privacy-{clinic.jurisdiction.country.lower()}{TEMPLATE_SUFFIX}"
+    return f"{notice}{TEMPLATE_SUFFIX}"
+
+
+class _Loader(jinja2.FileSystemLoader):
+    """Reads a template's bytes itself, so that the digest it notes (generator/reads.py) is of exactly
+    the bytes the build used; decodes them as Jinja's own loader does (UTF-8, universal newlines)."""
+
+    def __init__(self, folder: str) -> None:
+        super().__init__([folder])
+        self.digests: dict[str, str] = {}
+
+    def path(self, name: str) -> str:
+        return os.path.join(self.searchpath[0], *split_template_path(name))
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        filename = self.path(template)
+        try:
+            with open(filename, "rb") as fh:
+                raw = fh.read()
+            mtime = os.path.getmtime(filename)
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            raise jinja2.TemplateNotFound(template) from None
+        self.digests[filename] = reads.digest(raw)
+        source = raw.decode(self.encoding).replace("\r\n", "\n").replace("\r", "\n")
+
+        def uptodate() -> bool:
+            try:
+                return os.path.getmtime(filename) == mtime
+            except OSError:
+                return False
+
+        return source, filename, uptodate
+
+
+class _Environment(jinja2.Environment):
+    """Notes every template a render asks for, found or not, cached or read afresh: an include computed
+    from the data, or of a file created later, is then one of the clinic's inputs."""
+
+    loader: _Loader
+
+    def _load_template(self, name: Any, globals: Any) -> jinja2.Template:
+        try:
+            template = super()._load_template(name, globals)
+        except jinja2.TemplateNotFound:
+            if isinstance(name, str):
+                reads.note_file(self.loader.path(name), None)
+            raise
+        if template.filename:
+            reads.note_digest(template.filename, self.loader.digests.get(template.filename, reads.MISSING))
+        return template
+
+
+def environment(templates_dir: Path, lang: str) -> jinja2.Environment:
+    """One set of templates for every language: the words of `lang` come from its catalog (sentences,
+    see generator/notices/translations.py) and from templates/<lang>/ (labels.yaml, site.yaml). Made once per
+    process, and again when those words change (a worker or `notices serve` builds many sites)."""
+    reads.note_lang(lang)  # its words are read once per process: noted at each use
+    return _environment(templates_dir, lang, _words_signature(templates_dir, lang))
+
+
+def _words_signature(templates_dir: Path, lang: str) -> tuple:
+    files = [*(templates_dir / lang).glob("*.yaml"), *translations.catalog_files(templates_dir, lang)]
+    out = []
+    for path in sorted(files):
+        try:
+            st = path.stat()
+            out.append((str(path), st.st_mtime_ns, st.st_size))
+        except OSError:
+            out.append((str(path), None, None))
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=16)
+def _environment(templates_dir: Path, lang: str, signature: tuple = ()) -> jinja2.Environment:
+    lang_dir = templates_dir / lang
+    if not lang_dir.is_dir():
+        raise TemplateMissing(f"there are no labels for it (templates/{lang}/)")
+    try:
+        catalog = translations.load(templates_dir, lang, rel=lambda p: _rel(templates_dir, p))
+    except NoticesError as exc:
+        raise TemplateMissing(str(exc)) from exc
+    env = _Environment(
+        loader=_Loader(str(templates_dir)),
+        extensions=["jinja2.ext.i18n"],
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,  # Markdown, not HTML: finalize escapes for both
+        finalize=escape_markdown,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.newstyle_gettext = True  # type: ignore[attr-defined]  # {% trans %} passes its values to gettext
+    labels = _StrictDict()
+    for path in sorted(lang_dir.glob("*.yaml")):  # labels.yaml (vocabularies), site.yaml (page words)
+        labels.update(_labels(path))
+    env.globals.update(L=labels, lang=lang, link=link, mailto=mailto, tel=tel,
+                       labels_of=lambda code: environment(templates_dir, code).globals["L"],
+                       **_gettext(catalog))
+    env.filters.update(
+        join_and=functools.partial(join_and, conj=labels["words"]["and"]),
+        join_or=functools.partial(join_and, conj=labels["words"]["or"]),
+        label=lambda ids, kind: [labels[kind][i] for i in ids],
+        ids=lambda entries: [e.item for e in entries],
+        pick=lambda ids, words: [words[i] for i in ids],
+        longdate=lambda d: labels["date_format"].format(month=labels["months"][d.month - 1], day=d.day, year=d.year),
+    )
+    return env
+
+
+def _gettext(catalog: Any) -> dict[str, Any]:
+    """The functions the templates translate with.
+
+    `{% trans %}` blocks call gettext/pgettext with their values: the sentence is our own text (from
+    the template or the catalog, never escaped), each value is clinic data, escaped as `finalize`
+    would print it, and the result is Markup so that it is not escaped again. `_()` inside an
+    expression gives plain text instead, escaped once where the expression is printed."""
+
+    def fill(text: str, values: dict[str, Any], escape: bool) -> str:
+        # Always formatted, as Jinja's newstyle gettext is: a literal percent sign is written %% in ids.
+        return text % ({k: escape_markdown(v) for k, v in values.items()} if escape else values)
+
+    def gettext(message: str, **values: Any) -> Markup:
+        return Markup(fill(catalog.gettext(message), values, True))
+
+    def pgettext(context: str, message: str, **values: Any) -> Markup:
+        return Markup(fill(catalog.pgettext(context, message), values, True))
+
+    def text(message: str, **values: Any) -> str:
+        return fill(catalog.gettext(message), values, False)
+
+    return {"gettext": gettext, "pgettext": pgettext, "_": text}
+
+
+def _rel(templates_dir: Path, path: Path) -> str:
+    try:
+        return path.relative_to(templates_dir.parent).as_posix()
+    except ValueError:
+        return str(path)
+
+
+environment.cache_clear = _environment.cache_clear  # type: ignore[attr-defined]
+
+_SAFE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # our own files; libyaml's parser is ~10x faster
+
+
+def _labels(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE)
+    except (OSError, yaml.YAMLError) as exc:
+        raise NoticesError(f"{path}: cannot read the labels: {exc}") from exc
+    return _StrictDict.wrap(data)
+
+
+class _StrictDict(dict):
+    """A missing label is a template error naming the label, never a blank in a notice."""
+
+    @classmethod
+    def wrap(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return cls({k: cls.wrap(v) for k, v in value.items()})
+        return value
+
+    def __missing__(self, key: Any) -> Any:
+        raise NoticesError(f"templates: no label for {key!r} (add it to labels.yaml)")
+
+
+def join_and(items: Iterable[Any], conj: str) -> Markup:
+    parts = [escape_markdown(i) for i in items]
+    if len(parts) <= 1:
+        return Markup("".join(parts))
+    return Markup(", ".join(parts[:-1]) + f" {conj} " + parts[-1])
+
+
+def link(text: Any, url: Any) -> Markup:
+    return Markup(f'<a href="{html.escape(str(url), quote=True)}">{escape_markdown(text)}</a>')
+
+
+def mailto(email: Any) -> Markup:
+    return Markup(f'<a href="mailto:{html.escape(str(email), quote=True)}">{escape_markdown(email)}</a>')
+
+
+def tel(phone: Any) -> Markup:
+    digits = re.sub(r"[^0-9+]", "", str(phone))
+    return Markup(f'<a href="tel:{digits}">{escape_markdown(phone)}</a>')
+
+
+def render_notice(project: Project, loaded: LoadedClinic, notice: str, lang: str | None = None) -> Rendered:
+    clinic = loaded.clinic
+    lang = lang or clinic.languages[0]
+    env = environment(project.templates_dir, lang)
+    name = template_name(clinic, notice)
+    try:
+        template = env.get_template(name)
+        text = template.render(clinic=clinic, notice=notice, notices=clinic.notices)
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateMissing(f"templates/{exc.name} is missing (the {notice} notice)") from exc
+    except jinja2.UndefinedError as exc:
+        raise NoticesError(f"templates/{name}: {exc.message} (the template uses a value the data model lacks)") from exc
+    except jinja2.TemplateSyntaxError as exc:
+        where = project.rel(Path(exc.filename)) if exc.filename else f"templates/{exc.name}"
+        raise NoticesError(f"{where}:{exc.lineno}: {exc.message}") from exc
+    title = env.globals["L"]["notice_title"][_title_key(clinic, notice)]
+    return Rendered(notice, lang, title, _tidy(text))
+
+
+def _title_key(clinic: Clinic, notice: str) -> str:
+    return f"privacy_{clinic.jurisdiction.country.lower()}" if notice == "privacy" else notice
+
+
+def _tidy(text: str) -> str:
+    # Conditional blocks leave runs of blank lines; one blank line is all Markdown needs.
+    text = re.sub(r"[ \t]+\n", "\n", text)
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return text.strip() + "\n"
+
+
+def render_clinic(project: Project, loaded: LoadedClinic) -> list[Rendered]:
+    return [render_notice(project, loaded, n, lang) for lang in loaded.clinic.languages[:1]
+            for n in loaded.clinic.notices]

@@ -1,0 +1,270 @@
+"""The pipeline for `notices build`: load → validate → render → versions → pages → site.
+
+Everything is gathered and checked first, for every clinic asked for; only then is anything written,
+one clinic site at a time, each swapped in whole. A problem found while gathering stops the run before
+any site is touched.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from ..errors import DataErrors, NoticesError, Problem
+from ..project import SLUG, Project, check_slug
+from ..reads import recording
+from . import incremental as inc
+from . import inputs as inputs_mod
+from . import output as output_mod
+from . import parallel, swap
+from .incremental import Plan
+from .manifest import encode, load_manifest, save_manifest
+
+# The data model, Jinja, Markdown and MkDocs are imported where a clinic is built, not here: a build
+# that finds nothing to do then decides so in a fraction of a second.
+
+
+@dataclass(frozen=True)
+class Built:
+    slug: str
+    pages: int
+    warnings: list[str]
+
+
+def build(project: Project, slugs: Iterable[str] | None = None, as_of: date | None = None,
+          progress: Callable[[str], None] | None = None, pdfs: bool = False, *, incremental: bool = False,
+          workers: int = 1, shard: tuple[int, int] | None = None, dry_run: bool = False,
+          on_plan: Callable[[Plan], None] | None = None, on_note: Callable[[str], None] | None = None) -> list[Built]:
+    """Build the clinics named (all by default) into site/<slug>/ and return what was built.
+
+    incremental: skip a clinic whose inputs, shared inputs and date window are those of its last build
+        (see generator/site/incremental.py); its site is kept as it is. Otherwise every clinic is rebuilt.
+    workers: processes that build sites (1: this process).
+    shard: (k, n) builds only the k-th of n stable parts of the clinics (see incremental.shard_of).
+    dry_run: decide, call on_plan, and write nothing.
+    on_plan: called once with the Plan (what will be built and why, kept, removed) before building.
+    on_note: called with a line for the user about something the build set right (an interrupted
+        build finished, a manifest that could not be trusted set aside).
+    progress: called with each clinic's name when its site is built.
+
+    Every site is built into a staging folder first; only when all have succeeded is site/ switched to
+    the new output, as one step that a kill cannot leave half done (generator/site/swap.py). A data problem
+    in any clinic stops the run with every problem found, and no site is touched. Sites of clinics
+    whose folder is gone are removed when all clinics (or a whole shard) are built, never when clinics
+    are named.
+    """
+    note = on_note or (lambda line: None)
+    as_of = as_of or date.today()
+    named = list(dict.fromkeys(slugs)) if slugs else None
+    if named:
+        bad = [problem for slug in named if (problem := check_slug(project, slug))]
+        if bad:
+            raise DataErrors(bad)
+    scope = named or project.slugs()
+    if shard:
+        k, n = shard
+        scope = [slug for slug in scope if inc.shard_of(slug, n) == k]
+    if dry_run:
+        return _run(project, scope, named, shard, as_of, pdfs, incremental, workers, True, on_plan, progress, note)
+    with swap.locked(project):
+        for line in swap.recover(project):
+            note(line)
+        return _run(project, scope, named, shard, as_of, pdfs, incremental, workers, False, on_plan, progress, note)
+
+
+def _run(project: Project, scope: list[str], named: list[str] | None, shard: tuple[int, int] | None, as_of: date,
+         pdfs: bool, incremental: bool, workers: int, dry_run: bool, on_plan: Callable[[Plan], None] | None,
+         progress: Callable[[str], None] | None, note: Callable[[str], None]) -> list[Built]:
+    manifest, distrust = load_manifest(project)
+    if distrust:
+        note(distrust)
+    removed: list[str] = []
+    if not named:
+        present = set(project.slugs())
+        # A full build leaves no site of a clinic whose folder is gone; a shard, no site outside its part.
+        in_scope = set(scope)
+        removed = [slug for slug in manifest.clinics
+                   if slug not in in_scope and (shard is not None or slug not in present)]
+    digests = inputs_mod.Digests(project, manifest.stats)
+    shared = inputs_mod.shared_digests(project, pdfs)
+    plan = inc.plan(project, scope, manifest, shared, as_of, digests, force=not incremental, removed=removed)
+    if on_plan:
+        on_plan(plan)
+    if dry_run:
+        return []
+
+    # Read every input before building: a file edited during the build is then seen as changed next time.
+    for slug in plan.build:
+        digests.files(inputs_mod.own_files(project, slug))
+    for folder in (project.groups_dir, project.templates_dir):
+        digests.files(inputs_mod.walk(folder, project.root) if folder.is_dir() else [])
+
+    if not plan.build and not plan.remove and not plan.restamp:
+        if inc.stats_to_save(manifest, digests) != manifest.stats:  # files the next check may trust by their times
+            manifest.stats = inc.stats_to_save(manifest, digests)
+            save_manifest(project, manifest)
+        return []
+    staging = swap.Staging(project)
+    try:
+        built = _build_all(project, list(plan.build), as_of, pdfs, workers, progress, manifest, shared, digests,
+                           staging) if plan.build else []
+        restamped = [slug for slug in plan.restamp if _restamp(project, slug, manifest.clinics[slug], as_of, staging)]
+        gone = [slug for slug in plan.remove if _removable(project, slug)]
+        for slug in plan.remove:
+            manifest.clinics.pop(slug, None)
+        manifest.stats = inc.stats_to_save(manifest, digests)
+        staging.commit([b.slug for b in built], restamped, gone, encode(manifest))
+    except BaseException:
+        staging.discard()
+        raise
+    return built
+
+
+def _removable(project: Project, slug: str) -> bool:
+    """Only a folder the build wrote is removed: a real folder directly in site/, named as a clinic, that
+    holds the versions.json every built site has."""
+    site = project.site_dir / slug
+    return (bool(SLUG.match(slug)) and site.is_dir() and not site.is_symlink()
+            and (site / "versions.json").is_file() and not (site / "versions.json").is_symlink())
+
+
+def _restamp(project: Project, slug: str, entry: dict, as_of: date, staging: swap.Staging) -> bool:
+    """Stage the site's versions.json with the new date, and record the site as it will then be."""
+    site = project.site_dir / slug
+    path = site / "versions.json"
+    data = inc.restamp_versions_json(path.read_bytes(), date.fromisoformat(entry["as_of"]), as_of)
+    if data is None:  # checked by the plan; changed since: build it next time
+        entry["output"] = {**entry["output"], "listing": inputs_mod.MISSING}
+        return False
+    staged = staging.restamp(slug, data)
+    st = staged.stat()  # a rename keeps the size and time: the listing after the switch is known now
+    items = [(rel, st.st_size, st.st_mtime_ns) if rel == "versions.json" else (rel, size, mtime)
+             for rel, size, mtime in output_mod.listing(site)]
+    entry["as_of"] = as_of.isoformat()
+    entry["output"] = {**entry["output"], "listing": output_mod.listing_digest(items),
+                       "versions_json": output_mod.file_digest(str(staged))}
+    return True
+
+
+@dataclass(frozen=True)
+class _Task:
+    project: Project
+    slug: str
+    as_of: date
+    pdfs: bool
+    work: Path | None  # where to stage the site; None: only check the clinic's data
+
+
+@dataclass(frozen=True)
+class _Result:
+    slug: str
+    problems: list[Problem]
+    pages: int = 0
+    warnings: list[str] = field(default_factory=list)
+    extra: dict[str, str | None] = field(default_factory=dict)  # inputs beyond the clinic's own files
+    langs: list[str] = field(default_factory=list)
+    window: tuple[date | None, date | None] = (None, None)
+    output: dict[str, str] = field(default_factory=dict)  # what was staged (incremental.output_record)
+
+
+# Building a site allocates many small objects (Markdown trees, pages); Python's default collector
+# thresholds make it scan them again and again. Fewer, larger collections build the same sites faster.
+_GC_THRESHOLD = (25000, 10, 10)
+
+
+def _init_worker(bytecode_dir: Path, templates_dir: Path, langs: list[str]) -> None:
+    from ..notices.render import environment
+    from .theme_cache import set_bytecode_dir, shared_bytecode_cache
+
+    set_bytecode_dir(bytecode_dir)
+    # The notices' own templates too, in the languages the clinics to build were last built in: a new
+    # process then loads them compiled (Jinja checks each against its source).
+    for lang in langs:
+        if (templates_dir / lang).is_dir():
+            try:
+                env = environment(templates_dir, lang)
+            except NoticesError:
+                continue  # a broken labels file: the build reports it
+            if env.bytecode_cache is None:
+                env.bytecode_cache = shared_bytecode_cache()
+    if parallel.in_worker():
+        gc.freeze()  # what the worker inherited is never garbage: keep it out of every collection
+        gc.set_threshold(*_GC_THRESHOLD)
+
+
+@contextmanager
+def _collector_tuned() -> Iterator[None]:
+    before = gc.get_threshold()
+    gc.set_threshold(*_GC_THRESHOLD)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
+def _build_one(task: _Task) -> _Result:
+    """One clinic: prepare, then stage its site. Runs in a worker (or in this process)."""
+    from .builder import base_config, stage_site
+    from .prepare import prepare, site_spec
+
+    with recording() as used:
+        try:
+            (p,) = prepare(task.project, [task.slug], task.as_of)
+        except DataErrors as exc:
+            return _Result(task.slug, exc.problems)
+        if task.work is None:
+            return _Result(task.slug, [])
+        spec = site_spec(task.project, p, task.as_of, task.pdfs)
+        warnings = stage_site(base_config(task.project.mkdocs_base), task.project.templates_dir / "assets", spec,
+                              task.work)
+    extra, langs = inputs_mod.dependencies(task.project, p, used)
+    return _Result(task.slug, [], len(spec.pages), warnings, extra, langs, inc.window(p, task.as_of),
+                   output_mod.output_record(task.work / "site"))
+
+
+def _build_all(project: Project, slugs: list[str], as_of: date, pdfs: bool, workers: int,
+               progress: Callable[[str], None] | None, manifest: inc.Manifest, shared: dict[str, str],
+               digests: inputs_mod.Digests, staging: swap.Staging) -> list[Built]:
+    """Stage every site and record each in the manifest; raises with every data problem found."""
+    failed = False
+
+    def tasks() -> Iterator[_Task]:
+        for slug in slugs:  # after a data problem, the clinics left are only checked, to report all at once
+            yield _Task(project, slug, as_of, pdfs, None if failed else staging.work(slug))
+
+    results: dict[str, _Result] = {}
+    try:
+        workers = max(1, min(workers, len(slugs)))
+        if workers > 1:
+            from .theme_cache import preload
+
+            importlib.import_module(f"{__package__}.prepare")  # the workers start with the pipeline
+            preload()  # and MkDocs imported
+        with _collector_tuned():
+            langs = sorted({lang for slug in slugs for lang in manifest.clinics.get(slug, {}).get("langs", [])})
+            for result in parallel.run(_build_one, tasks(), workers, _init_worker,
+                                       (project.root / ".cache" / "jinja", project.templates_dir, langs)):
+                results[result.slug] = result
+                if result.problems:
+                    failed = True
+                elif progress and not failed:
+                    progress(result.slug)
+    except BaseException as exc:
+        from concurrent.futures.process import BrokenProcessPool
+
+        if isinstance(exc, BrokenProcessPool):
+            raise NoticesError(f"a build worker stopped unexpectedly ({exc}); no site was changed. "
+                               "Run with --workers 1 to see the error") from exc
+        raise
+    problems = [problem for slug in slugs for problem in results[slug].problems]
+    if problems:
+        raise DataErrors(problems)
+    for slug in slugs:
+        r = results[slug]
+        inc.record(project, manifest, slug, r.extra, r.langs, shared, r.window, as_of, digests, r.output)
+    return [Built(slug, results[slug].pages, results[slug].warnings) for slug in slugs]

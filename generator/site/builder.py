@@ -1,0 +1,418 @@
+"""Pages → one static Material for MkDocs site. The only module that imports MkDocs.
+
+The rest of the pipeline hands over a `SiteSpec`: plain pages and settings, already escaped. The
+MkDocs config is built as a Python dict from the root `mkdocs.yml` (our own file) plus the clinic's
+settings, so clinic text never passes through MkDocs' YAML loader, which can construct objects.
+
+Publishing a site is all or nothing: it is built into a temporary folder beside its destination and
+swapped in only once the build has succeeded. `stage_site` and `swap_in` split those two steps, so that
+a run of many clinics can build every site first and swap them all in only once all have succeeded.
+
+Speed: every build in a process shares two caches, the only places this project reaches into MkDocs'
+internals (tests/test_mkdocs_internals.py fails loudly if MkDocs changes under them):
+- the Jinja bytecode of Material's templates (MkDocs makes a new Environment for every build, which
+  recompiled every template each time), kept in memory and, if `set_bytecode_dir` was called, on disk
+  so that a new process starts warm;
+- the theme's file listing (about 14,500 files, mostly icons), which MkDocs walks and filters per build.
+Neither changes what is built: a cached and an uncached build are byte-identical (tested).
+
+Size: of the theme's ~35 search-language files (1 MB per site), only those the site's search loads are
+shipped (`_unused_search_files`, which reads Material's search plugin's `lang` setting from the config).
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import io
+import logging
+import os
+import shutil
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import yaml
+from markupsafe import Markup
+
+from ..data.logo import Logo
+from ..errors import NoticesError
+from . import parts as parts_mod
+from .parts import _PLACEHOLDER, _Part, _part_of, _splice_all, marked_parts
+from .theme_cache import _themes_found_once, _warm
+
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's banner about MkDocs 2 is noise for our users
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str  # Markdown source path inside the site, like "privacy/index.md"
+    markdown: str
+    nav_title: str | None = None  # in the navigation, in order, when set
+
+
+@dataclass(frozen=True)
+class SiteSpec:
+    name: str
+    lang: str
+    pages: tuple[Page, ...]
+    primary_color: str
+    link_color: str
+    header_text_color: str
+    site_url: str | None = None
+    logo: Logo | None = None
+    extra_files: dict[str, bytes] = field(default_factory=dict)  # copied as they are, like versions.json
+    epoch: int = 0  # SOURCE_DATE_EPOCH: fixes the only dates MkDocs writes (the sitemap's)
+    children: dict[str, "SiteSpec"] = field(default_factory=dict)  # sites built inside this one, like es/
+    # Files made from the HTML of some pages, as the builder converted their Markdown (the embeds reuse
+    # the notice pages' HTML rather than converting each notice again): `derive` is called with
+    # {path: HTML of the page's content} for the paths in `capture`, and returns {file name: bytes}.
+    capture: tuple[str, ...] = ()
+    derive: Callable[[dict[str, str]], dict[str, bytes]] | None = None
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+_BASES: dict[tuple[str, bytes], dict] = {}
+
+
+def base_config(mkdocs_yml: Path) -> dict:
+    try:
+        raw = mkdocs_yml.read_bytes()
+        key = (str(mkdocs_yml), raw)
+        if key not in _BASES:  # parsed once per process for the same bytes
+            _BASES.clear()
+            _BASES[key] = _with_custom_dir(
+                yaml.load(raw.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}, mkdocs_yml)
+        return copy.deepcopy(_BASES[key])
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise NoticesError(f"{mkdocs_yml}: cannot read the shared MkDocs base: {exc}") from exc
+
+
+def custom_dir(mkdocs_yml: Path, config: dict) -> Path | None:
+    """The theme's `custom_dir` (Material's overrides), resolved against mkdocs.yml's folder as MkDocs
+    itself does: the site is built from a config in a staging folder, where a relative path would
+    resolve somewhere else."""
+    theme = config.get("theme")
+    value = theme.get("custom_dir") if isinstance(theme, dict) else None
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value:
+        raise NoticesError(f"{mkdocs_yml}: theme.custom_dir must be a folder's path")
+    path = (mkdocs_yml.parent / value).resolve()
+    if not path.is_dir():
+        raise NoticesError(f"{mkdocs_yml}: theme.custom_dir: {value} is not a folder (create it, or remove the key)")
+    return path
+
+
+def _with_custom_dir(config: dict, mkdocs_yml: Path) -> dict:
+    folder = custom_dir(mkdocs_yml, config)
+    if folder is not None:
+        config["theme"] = {**config["theme"], "custom_dir": str(folder)}
+    return config
+
+
+def brand_css(spec: SiteSpec) -> str:
+    # The colours were validated as #rrggbb by the model, so they are safe to place in CSS.
+    return (
+        ":root, [data-md-color-scheme=default] {\n"
+        f"  --md-primary-fg-color: {spec.primary_color};\n"
+        f"  --md-primary-fg-color--light: {spec.primary_color};\n"
+        f"  --md-primary-fg-color--dark: {spec.primary_color};\n"
+        f"  --md-primary-bg-color: {spec.header_text_color};\n"
+        f"  --md-primary-bg-color--light: {spec.header_text_color};\n"
+        f"  --md-typeset-a-color: {spec.link_color};\n"
+        f"  --md-accent-fg-color: {spec.link_color};\n"
+        "}\n"
+    )
+
+
+def build_site(base: dict, assets_dir: Path, spec: SiteSpec, dest: Path) -> list[str]:
+    """Build `spec` (and its children, each in its own folder) into `dest` atomically.
+    Returns MkDocs' warnings; raises NoticesError on failure."""
+    dest = dest.resolve()  # MkDocs resolves relative paths against the config file's folder
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".build-{dest.name}-", dir=dest.parent))
+    try:
+        warnings = stage_site(base, assets_dir, spec, work)
+        swap_in(work / "site", dest)
+        return warnings
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def stage_site(base: dict, assets_dir: Path, spec: SiteSpec, work: Path) -> list[str]:
+    """Build `spec` and its children into `work`/site, using `work` for scratch files; touch nothing
+    else. `swap_in` publishes the result. Returns MkDocs' warnings; raises NoticesError on failure."""
+    work = work.resolve()
+    warnings = _build_into(base, assets_dir, spec, work / "site", work / "src")
+    for name, child in sorted(spec.children.items()):
+        warnings += _build_into(base, assets_dir, child, work / "site" / name, work / f"src-{name}")
+    for scratch in [work / "src", *(work / f"src-{name}" for name in spec.children)]:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return warnings
+
+
+def swap_in(staged: Path, dest: Path) -> None:
+    """Replace `dest` (if any) with the built site `staged`, whole."""
+    _swap(staged, dest.resolve())
+
+
+def _build_into(base: dict, assets_dir: Path, spec: SiteSpec, out: Path, work: Path) -> list[str]:
+    from mkdocs.commands.build import build
+    from mkdocs.exceptions import MkDocsException
+
+    work.mkdir(parents=True)
+    docs = work / "docs"
+    docs.mkdir()
+    sources: dict[str, str | bytes] = {page.path: page.markdown for page in spec.pages}
+    sources["assets/brand.css"] = brand_css(spec).encode()
+    own = sorted(p for p in assets_dir.glob("*") if p.suffix in (".css", ".js"))
+    for asset in own:
+        sources[f"assets/{asset.name}"] = asset.read_bytes()
+    base = copy.deepcopy(base)  # MkDocs validation consumes parts of the dicts it is given
+    theme = dict(base.get("theme", {}))
+    theme["language"] = spec.lang
+    if spec.logo:
+        logo = f"assets/logo{spec.logo.suffix}"
+        sources[logo] = spec.logo.data  # checked, and cleaned if SVG (generator/data/logo.py)
+        theme["logo"] = logo
+        theme["favicon"] = logo
+    options = dict(base)
+    options.update(
+        # Material prints site_name unescaped in places (even inside attributes) and with `| e` in
+        # others: escaped once here, and marked as Markup so that `| e` leaves it as it is.
+        site_name=Markup(html.escape(spec.name, quote=True)),
+        site_url=spec.site_url,
+        docs_dir=str(docs),
+        site_dir=str(out),
+        theme=theme,
+        nav=[{p.nav_title: p.path} for p in spec.pages if p.nav_title],
+        extra_css=["assets/brand.css"] + [f"assets/{a.name}" for a in own if a.suffix == ".css"],
+        extra_javascript=[f"assets/{a.name}" for a in own if a.suffix == ".js"],
+    )
+    collect = _Collect()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(collect)
+    try:
+        with _source_date_epoch(spec.epoch), _themes_found_once():
+            config = _config(work, options)
+            config.plugins["clinic-notices-robots"] = _robots_plugin()
+            captured: dict[str, str] = {}
+            config.plugins["clinic-notices-sources"] = _sources_plugin(sources, spec.capture, captured)
+            _warm(config)
+            build(config)
+    except (MkDocsException, OSError) as exc:
+        raise NoticesError(f"building {spec.name!r}: {exc}") from exc
+    finally:
+        logger.removeHandler(collect)
+    derived = spec.derive(captured) if spec.derive else {}
+    for name, data in sorted({**spec.extra_files, **derived}.items()):
+        _write(out / name, data)
+    return collect.messages
+
+
+def _config(work: Path, options: dict):
+    """MkDocs' config from a dict, validated; its errors become ours, with MkDocs' own words."""
+    from mkdocs.config.defaults import MkDocsConfig
+
+    config = MkDocsConfig(config_file_path=str(work / "mkdocs.yml"))
+    config.load_file(io.BytesIO(b"{}"))
+    config.load_dict(options)
+    errors, _warnings = config.validate()
+    if errors:
+        raise NoticesError("the site configuration is invalid: "
+                           + "; ".join(f"{key}: {err}" for key, err in errors)
+                           + " (check mkdocs.yml and the clinic's branding)")
+    return config
+
+
+def _robots_plugin():
+    """A page whose front matter says `robots: noindex` gets the meta tag that keeps it out of search."""
+    from mkdocs.plugins import BasePlugin
+
+    class Robots(BasePlugin):
+        def on_post_page(self, output: str, page, config):  # noqa: ANN001
+            value = page.meta.get("robots")
+            if value == "noindex":
+                return output.replace("<head>", '<head>\n    <meta name="robots" content="noindex">', 1)
+            return output
+
+    return Robots()
+
+
+def _sources_plugin(sources: dict[str, str | bytes], capture: tuple[str, ...], captured: dict[str, str]):
+    """The site's pages and assets, handed to MkDocs from memory, in the order MkDocs lists a docs folder;
+    the converted HTML of the pages in `capture` is kept in `captured`. A marked part already converted
+    on an earlier page of the site is not converted again (see PART_START)."""
+    from mkdocs.plugins import BasePlugin
+    from mkdocs.structure.files import File, Files, file_sort_key
+
+    class Sources(BasePlugin):
+        def __init__(self) -> None:
+            self.parts: dict[str, _Part | None] = {}  # a part's Markdown → its HTML and headings (None: unusable)
+            # page → (its parts' Markdown, whether each is reused, the page's whole Markdown)
+            self.pending: dict[str, tuple[list[str], list[bool], str]] = {}
+
+        def on_files(self, files, config):  # noqa: ANN001
+            own = sorted((File.generated(config, uri, content=data) for uri, data in sources.items()), key=file_sort_key)
+            unused = _unused_search_files(config, [f.src_uri for f in files])
+            return Files(own + [f for f in files if f.src_uri not in sources and f.src_uri not in unused])
+
+        def on_page_markdown(self, markdown, page, config, files):  # noqa: ANN001
+            spans = marked_parts(markdown)
+            if not spans:
+                return markdown
+            parts = [markdown[start:end] for start, end in spans]
+            reused = [parts_mod.REUSE_PARTS and self.parts.get(part) is not None for part in parts]
+            self.pending[page.file.src_uri] = (parts, reused, markdown)
+            if not any(reused):
+                return markdown
+            out, last = [], 0
+            for k, (start, end) in enumerate(spans):
+                out.append(markdown[last:start])
+                out.append(f"\n\n{_PLACEHOLDER}{k}\n\n" if reused[k] else markdown[start:end])
+                last = end
+            return "".join(out) + markdown[last:]
+
+        def on_page_content(self, html, page, config, files):  # noqa: ANN001
+            src = page.file.src_uri
+            if src in self.pending:
+                parts, reused, original = self.pending.pop(src)
+                spliced = _splice_all(html, page, parts, reused, self.parts)
+                if spliced is None:  # here a part's headings would be numbered or nested differently
+                    page.markdown = original
+                    page.render(config, files)  # so convert the page whole, as MkDocs would have
+                    spliced = page.content
+                    reused = [False] * len(parts)
+                for k, span in enumerate(marked_parts(spliced)):
+                    if not reused[k] and parts[k] not in self.parts:
+                        self.parts[parts[k]] = _part_of(spliced[span[0]:span[1]], page.toc)
+                html = spliced
+            if src in capture:
+                captured[src] = html
+            return html
+
+    return Sources()
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+LUNR = "assets/javascripts/lunr/"
+
+
+def _unused_search_files(config: Any, uris: list[str]) -> set[str]:
+    """The theme's search-language files (~35, 1 MB) that this site's search never loads.
+
+    Material's search worker loads, for its languages: nothing more for English alone; otherwise
+    min/lunr.stemmer.support.min.js, min/lunr.<lang>.min.js for each language but English,
+    min/lunr.multi.min.js for more than one, tinyseg.js for ja and wordcut.js for hi and th.
+    Its languages are the search plugin's `lang` setting, set by the plugin when the config is loaded.
+    If that setting cannot be found, every file is kept (tests/test_browser.py searches each site)."""
+    langs = None
+    for plugin in config.plugins.values():
+        if type(plugin).__module__.startswith("material.plugins.search"):
+            langs = getattr(plugin.config, "lang", None)
+    if not langs or not all(isinstance(lang, str) for lang in langs):
+        return set()
+    needed = {f"{LUNR}min/lunr.{lang}.min.js" for lang in langs if lang != "en"}
+    needed |= {f"{LUNR}tinyseg.js" for lang in langs if lang == "ja"}
+    needed |= {f"{LUNR}wordcut.js" for lang in langs if lang in ("hi", "th")}
+    if len(langs) > 1:
+        needed.add(f"{LUNR}min/lunr.multi.min.js")
+    if needed:
+        needed.add(f"{LUNR}min/lunr.stemmer.support.min.js")
+    return {uri for uri in uris if uri.startswith(LUNR) and uri not in needed}
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def _swap(new: Path, dest: Path) -> None:
+    old = dest.with_name(f".old-{dest.name}")
+    if old.exists():
+        shutil.rmtree(old)
+    if dest.exists():
+        dest.rename(old)
+    new.rename(dest)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+@contextmanager
+def _source_date_epoch(epoch: int) -> Iterator[None]:
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = before
+
+
+# --------------------------------------------------------------------------------------------------
+# Caches shared by the builds of one process. MkDocs internals used here, and nowhere else:
+#   - `config.theme.get_env()` (mkdocs.theme.Theme.get_env) makes the theme's Jinja Environment; we
+#     wrap it on the config's own Theme instance to give that Environment our bytecode cache and a
+#     memoised `list_templates`;
+#   - `Files.add_files_from_theme` lists the theme's files through `env.list_templates(filter_func=f)`,
+#     where `f` is a nested function whose result depends only on `config.theme.static_templates`
+#     and `mkdocs.utils.markdown_extensions`: both are part of the memo's key.
+# Reusing a converted part (see PART_START) relies on the page attributes themes read (`page.toc`:
+# items with `id`, `level`, `children`; `page.present_anchor_ids`) and on `Page.render` to convert a
+# page again; tests/test_site.py compares every example site with and without reuse, byte for byte.
+# If MkDocs is not a version these were checked against, or the nested filter is not found, builds
+# run uncached (slower, same output) and tests/test_mkdocs_internals.py fails.
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+

@@ -1,0 +1,116 @@
+"""Split from builder.py.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from .theme_cache import _STATS
+
+# Parts of a page between these markers are converted once per site: a later page with a part of the
+# same Markdown gets the first one's HTML and headings (table of contents). The notice pages mark each
+# section of a notice's text: a notice's page and the page of the version it shows have them all in
+# common, and successive versions most of them. The embeds take a notice's HTML from its page too.
+# The result is byte-identical to converting every page whole (tested); where it might not be (a
+# relative link, a heading whose id or nesting depends on the rest of the page) the page is converted
+# whole.
+PART_START, PART_END = "<!-- part -->", "<!-- /part -->"
+REUSE_PARTS = True
+_PLACEHOLDER = "CLINICNOTICESREUSEDPART"
+_RELATIVE = re.compile(r'\b(?:href|src)="(?![a-zA-Z][a-zA-Z0-9+.-]*:|#)')
+_ID = re.compile(r'\bid="([^"]*)"')
+_MARKER = re.compile(re.escape(PART_START) + "|" + re.escape(PART_END))
+def marked_parts(text: str) -> list[tuple[int, int]]:
+    """(start, end) of what lies inside each pair of markers, in order; [] unless they pair up."""
+    spans, start = [], None
+    for m in _MARKER.finditer(text):
+        opening = m.group(0) == PART_START
+        if opening == (start is not None):
+            return []  # nested, or a closing marker without its opening one
+        if opening:
+            start = m.end()
+        else:
+            spans.append((start, m.start()))
+            start = None
+    return [] if start is not None else spans
+def without_markers(html: str) -> str:
+    """Converted HTML from the first part to the last, with the marker lines taken out."""
+    spans = marked_parts(html)
+    if not spans:
+        return html
+    inner = html[spans[0][0]:spans[-1][1]]
+    return re.sub(r"(?:\s*(?:" + _MARKER.pattern + r"))+\s*", "\n", inner).strip("\n")  # blocks: one newline apart
+@dataclass(frozen=True)
+class _Part:
+    html: str
+    items: list  # the part's top headings (mkdocs.structure.toc.AnchorLink, with their children)
+    ids: frozenset[str]  # every id in the part
+def _walk(items: list) -> Iterator[Any]:
+    for item in items:
+        yield item
+        yield from _walk(item.children)
+def _part_of(part: str, toc: Any) -> _Part | None:
+    """A converted part, if it can serve another page as it is."""
+    ids = frozenset(_ID.findall(part))
+    if _RELATIVE.search(part) or any(re.search(r"_\d+$", i) for i in ids):
+        return None  # resolved against this page's place, or numbered after a heading outside the part
+    run = _toc_run(list(toc.items), ids)
+    if run is None or {item.id for item in _walk(run)} != {i.id for i in _walk(list(toc.items)) if i.id in ids}:
+        return None
+    if run and (len({item.level for item in run}) != 1 or not {i.id for i in _walk(run)} <= ids):
+        return None
+    return _Part(part, run, ids)
+def _toc_run(items: list, ids: frozenset[str]) -> list | None:
+    """The part's top headings: consecutive items of one list of the table of contents ([] if none)."""
+    inside = [n for n, item in enumerate(items) if item.id in ids]
+    if inside:
+        return items[inside[0]:inside[-1] + 1] if inside == list(range(inside[0], inside[-1] + 1)) else None
+    for item in items:
+        run = _toc_run(item.children, ids)
+        if run is None or run:
+            return run
+    return []
+def _splice_all(html: str, page: Any, parts: list[str], reused: list[bool],
+                known: dict[str, _Part | None]) -> str | None:
+    """The page with each reused part's HTML in place of its placeholder and its headings in the page's
+    table of contents, where converting the page whole would have put them; None if that is unsure."""
+    spans = marked_parts(html)
+    if len(spans) != len(parts):
+        return None
+    # Where each id is, and so every id the table of contents would have seen: a reused part's must be new.
+    place = {m.group(1): (m.start(), 0) for m in _ID.finditer(html)}
+    seen = set(place)
+    outer = list(_walk(list(page.toc.items)))
+    if any(item.id not in place for item in outer):
+        return None
+    out, last = [], 0
+    for k, (start, end) in enumerate(spans):
+        if not reused[k]:
+            continue
+        part = known[parts[k]]
+        if part is None or html[start:end].strip() != f"<p>{_PLACEHOLDER}{k}</p>" or part.ids & seen:
+            return None
+        seen |= part.ids
+        at = (start, 0)
+        if part.items:
+            level = part.items[0].level
+            after = [item for item in outer if place[item.id] > at]
+            if after and min(after, key=lambda item: place[item.id]).level > level:
+                return None  # it would nest under the part's last heading
+            parents = [item for item in outer if place[item.id] < at and item.level < level]
+            siblings = parents[-1].children if parents else page.toc.items
+            index = sum(1 for item in siblings if place[item.id] < at)
+            items = copy.deepcopy(part.items)
+            siblings[index:index] = items
+            for n, item in enumerate(_walk(items), 1):  # in document order, where the placeholder was
+                place[item.id] = (start, n)
+                outer.append(item)
+        out += [html[last:start], part.html]  # between the markers, whitespace included
+        last = end
+    if isinstance(page.present_anchor_ids, set):
+        page.present_anchor_ids |= seen
+    _STATS["parts_reused"] += sum(reused)
+    return "".join(out) + html[last:]

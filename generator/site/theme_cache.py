@@ -1,0 +1,188 @@
+"""Split from builder.py.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import types
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import jinja2
+
+MKDOCS_TESTED = ("1.6.",)  # MkDocs versions whose internals the caches were checked against
+CACHES_ENABLED = os.environ.get("NOTICES_NO_MKDOCS_CACHE", "") in ("", "0")
+class _Bytecode(jinja2.BytecodeCache):
+    """Compiled templates by Jinja's key (template name and file); each checked against its source's
+    checksum by Jinja when loaded, so an edited template is recompiled, never served stale."""
+
+    def __init__(self) -> None:
+        self.memory: dict[str, bytes] = {}
+        self.directory: Path | None = None
+        self.hits = 0
+        self.misses = 0
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = self.memory.get(bucket.key)
+        if data is None and self.directory is not None:
+            try:
+                data = (self.directory / f"{bucket.key}.cache").read_bytes()
+            except OSError:
+                data = None
+        if data is not None:
+            bucket.bytecode_from_string(data)  # resets the bucket if the magic or checksum differ
+        if bucket.code is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+            self.memory[bucket.key] = data  # type: ignore[assignment]
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = bucket.bytecode_to_string()
+        if len(self.memory) >= 2000:  # many projects in one process (tests): start afresh
+            self.memory.clear()
+        self.memory[bucket.key] = data
+        if self.directory is not None:
+            try:
+                self.directory.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.directory)
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
+                os.replace(tmp, self.directory / f"{bucket.key}.cache")
+            except OSError:
+                pass  # a cache that cannot be written is only slower
+_BYTECODE = _Bytecode()
+_LISTINGS: dict[tuple, tuple[str, ...]] = {}
+_ENVS: dict[tuple, jinja2.Environment] = {}
+_STATS = {"listings_made": 0, "listings_reused": 0, "envs_reused": 0, "parts_reused": 0}
+def preload() -> None:
+    """Import what a build uses, so that worker processes forked from here start with it."""
+    import importlib
+
+    for module in ("mkdocs.commands.build", "mkdocs.config.defaults", "material.plugins.search.plugin"):
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            pass
+def shared_bytecode_cache() -> jinja2.BytecodeCache:
+    """The bytecode cache of this process, for other Jinja environments (the notices' templates)."""
+    return _BYTECODE
+def set_bytecode_dir(path: Path | None) -> None:
+    """Also keep the compiled theme templates in `path`, so that a new process starts warm."""
+    _BYTECODE.directory = path
+def cache_stats() -> dict[str, int]:
+    return {"bytecode_hits": _BYTECODE.hits, "bytecode_misses": _BYTECODE.misses, **_STATS}
+def clear_caches() -> None:
+    _THEMES.clear()
+    _BYTECODE.memory.clear()
+    _LISTINGS.clear()
+    _ENVS.clear()
+def _theme_filter_code() -> types.CodeType | None:
+    """The code of the filter that `Files.add_files_from_theme` hands to `list_templates`."""
+    from mkdocs.structure.files import Files
+
+    method = getattr(Files, "add_files_from_theme", None)
+    code = getattr(method, "__code__", None)
+    found = [c for c in (code.co_consts if code else ()) if isinstance(c, types.CodeType) and c.co_name == "filter"]
+    if len(found) == 1 and found[0].co_freevars == ("config",):
+        return found[0]
+    return None
+def caches_supported() -> bool:
+    import mkdocs
+    from mkdocs.theme import Theme
+
+    return (mkdocs.__version__.startswith(MKDOCS_TESTED) and callable(getattr(Theme, "get_env", None))
+            and _theme_filter_code() is not None)
+def _theme_listing(env: jinja2.Environment, extensions: Any, filter_func: Callable[[str], bool]) -> list[str]:
+    """`env.list_templates(extensions, filter_func)` for the theme filter, without walking into folders
+    whose name starts with a dot: the filter drops every path with such a part ('.*', '*/.*'), and
+    Material's `.icons` holds most of its ~14,500 files. Same list (tested), a fraction of the time."""
+    loader = env.loader
+    if not isinstance(loader, jinja2.FileSystemLoader):
+        return env.list_templates(extensions=extensions, filter_func=filter_func)
+    found: set[str] = set()
+    for searchpath in loader.searchpath:
+        for dirpath, dirnames, filenames in os.walk(searchpath, followlinks=loader.followlinks):
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+            for filename in filenames:
+                name = os.path.join(dirpath, filename)[len(searchpath):].strip(os.path.sep).replace(os.path.sep, "/")
+                found.add(name[2:] if name[:2] == "./" else name)
+    names = sorted(found)
+    if extensions is not None:
+        names = [n for n in names if "." in n and n.rsplit(".", 1)[1] in extensions]
+    return [n for n in names if filter_func(n)]
+_THEMES: list = []
+@contextmanager
+def _themes_found_once() -> Iterator[None]:
+    """MkDocs looks up the installed themes (entry points: slow) twice per config, clearing its own
+    cache in between (Theme._load_theme_config). They do not change while a process runs."""
+    import mkdocs.utils
+
+    original = mkdocs.utils.get_themes
+    if not CACHES_ENABLED or not caches_supported() or not hasattr(original, "cache_clear"):
+        yield
+        return
+    if not _THEMES:
+        _THEMES.append(original())
+
+    class Found:
+        def __call__(self) -> Any:
+            return _THEMES[0]
+
+        def cache_clear(self) -> None:
+            pass
+
+    mkdocs.utils.get_themes = Found()  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        mkdocs.utils.get_themes = original
+def _warm(config: Any) -> None:
+    """Give this build's theme the shared caches (see above)."""
+    if not CACHES_ENABLED or not caches_supported():
+        return
+    import mkdocs.utils
+
+    theme = config.theme
+    make_env = type(theme).get_env
+    filter_code = _theme_filter_code()
+
+    # The Environment itself can serve every build with the same theme folders and language, unless a
+    # plugin changes it per build (on_env) or the theme has a custom_dir, whose templates may be edited
+    # while a process runs (MkDocs' Environment does not reload templates).
+    reuse = not config.plugins.events.get("env") and not getattr(theme, "custom_dir", None)
+    # Templates cache their imported modules (Material's search plugin reads its language from one), so
+    # an Environment serves only sites in the same theme language and direction, not just the same locale.
+    env_key = (tuple(theme.dirs), str(theme.locale), repr(theme.get("language")), repr(theme.get("direction")),
+               frozenset(theme.static_templates))
+
+    def get_env() -> jinja2.Environment:
+        if reuse and env_key in _ENVS:
+            _STATS["envs_reused"] += 1
+            return _ENVS[env_key]
+        env = make_env(theme)
+        env.bytecode_cache = _BYTECODE
+        plain = env.list_templates
+
+        def list_templates(extensions: Any = None, filter_func: Callable[[str], bool] | None = None) -> list[str]:
+            if (filter_func is None or getattr(filter_func, "__code__", None) is not filter_code
+                    or getattr(theme, "custom_dir", None)):  # overrides may gain files while a process runs
+                return plain(extensions=extensions, filter_func=filter_func)
+            key = (tuple(theme.dirs), frozenset(theme.static_templates), tuple(mkdocs.utils.markdown_extensions),
+                   tuple(extensions) if extensions else None)
+            listing = _LISTINGS.get(key)
+            if listing is None:
+                listing = _LISTINGS[key] = tuple(_theme_listing(env, extensions, filter_func))
+                _STATS["listings_made"] += 1
+            else:
+                _STATS["listings_reused"] += 1
+            return list(listing)
+
+        env.list_templates = list_templates  # type: ignore[method-assign]
+        if reuse:
+            _ENVS[env_key] = env
+        return env
+
+    theme.get_env = get_env
