@@ -84,7 +84,8 @@ def make_project(root: Path, n: int, per_notice: int = 1) -> None:
     from generator.site.prepare import prepare
     from generator.data.load import Project
     from generator.notices.render import escape_markdown
-    from generator.publishing.versions import MATERIAL, Version, write_version
+    from generator.publishing.versions import MATERIAL, Version
+    from generator.publishing.writing import write_version
 
     shutil.copytree(REPO / "templates", root / "templates")
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")

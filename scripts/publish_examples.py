@@ -17,7 +17,8 @@ from pathlib import Path
 from generator.data.load import LoadedClinic, Project, load_clinics
 from generator.data.model import Clinic
 from generator.notices.render import render_notice
-from generator.publishing.versions import load_versions, publish
+from generator.publishing.versions import load_versions
+from generator.publishing.writing import publish
 
 ROOT = Path(__file__).resolve().parent.parent
 APPROVER = "clinic-notices maintainers (example data)"

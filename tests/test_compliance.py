@@ -24,7 +24,7 @@ from generator.cli import main
 from generator.data.load import LoadedClinic
 from generator.data.model import Clinic
 from generator.notices.render import render_notice
-from generator.publishing.versions import publish
+from generator.publishing.writing import publish
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

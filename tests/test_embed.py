@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 from generator.site.prepare import prepare
 from generator.announcing.embed import EMBED_CLASS, embed_files, embed_fragments, link_snippet
 from generator.notices.pages import NoticeState
-from generator.publishing.versions import publish
+from generator.publishing.writing import publish
 from tests.conftest import MINIMAL
 
 AS_OF = date(2026, 11, 22)

@@ -14,7 +14,8 @@ from generator.errors import NoticesError
 from generator.announcing.feeds import atom, feed_entries, feed_files, json_feed
 from generator.data.load import LoadedClinic, Project, load_clinics
 from generator.notices.render import render_notice
-from generator.publishing.versions import Version, load_versions, publish
+from generator.publishing.versions import Version, load_versions
+from generator.publishing.writing import publish
 from tests.conftest import MINIMAL
 
 SITE = "https://notices.example.org/test/"

@@ -46,7 +46,7 @@ def test_the_folders_are_the_pipeline_stages():
     found = {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").is_file()}
     assert set(STAGES) <= found
     loose = sorted(p.name for p in PACKAGE.glob("*.py"))
-    assert loose == ["__init__.py", "errors.py", "project.py", "reads.py", "safepath.py", "settings.py"], loose
+    assert loose == ["__init__.py", "errors.py", "files.py", "project.py", "reads.py", "safepath.py", "settings.py"], loose
     for stage in STAGES:
         assert ast.get_docstring(ast.parse((PACKAGE / stage / "__init__.py").read_text())), f"{stage}/ says what it is"
 

@@ -13,7 +13,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from ..data.load import LoadedClinic, Project
-from ..data.model import Smtp
+from ..data.notifications import Smtp
 from ..errors import NoticesError
 
 try:  # POSIX: stops two runs for one clinic from sending the same announcement at once.

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 from typing import BinaryIO
@@ -12,8 +13,11 @@ from email_validator import EmailNotValidError, validate_email
 
 from ..data.load import LoadedClinic, Project
 from ..errors import DataErrors, NoticesError, Problem
+from ..files import Unreadable, read_regular
 from ..safepath import unsafe
 from .delivery import BadAddress, Delivery
+
+MAX_SUBSCRIBERS_BYTES = 64_000_000  # over a million addresses
 
 try:  # POSIX: stops two runs for one clinic from sending the same announcement at once.
     import fcntl
@@ -39,12 +43,16 @@ def read_subscribers(project: Project, loaded: LoadedClinic) -> tuple[list[str],
         raise DataErrors([clinic_problem(project, loaded, ("notifications", "subscribers"), f"{shown} {outside}",
                                          "put the subscribers file itself in the clinic's folder")])
     try:
+        raw = read_regular(path, MAX_SUBSCRIBERS_BYTES)
+    except Unreadable as exc:
+        if str(exc) == "is missing":
+            raise NoticesError(f"{shown}: no such file; create it with an `email` column "
+                               "(first line: email), or remove notifications.subscribers") from None
+        raise NoticesError(f"{shown}: {exc}; notifications.subscribers must name a CSV file in the "
+                           "clinic's folder") from None
+    try:
         # utf-8-sig: spreadsheet programs often save CSV with a byte-order mark.
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            rows = list(csv.reader(fh, strict=True))
-    except FileNotFoundError:
-        raise NoticesError(f"{shown}: no such file; create it with an `email` column "
-                           "(first line: email), or remove notifications.subscribers") from None
+        rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""), strict=True))
     except UnicodeDecodeError:
         raise NoticesError(f"{shown}: is not UTF-8 text; save it as \"CSV UTF-8\"") from None
     except csv.Error as exc:

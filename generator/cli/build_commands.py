@@ -16,6 +16,7 @@ from .common import (
     _errors_to_exit,
     _prepare,
     _project,
+    _say,
     _shard,
     as_of_option,
     main,
@@ -119,7 +120,7 @@ def check(slugs: tuple[str, ...], fmt: str, list_rules: bool, root: str | None, 
     as_of = as_of or date.today()
     results = run(project, _prepare(project, slugs or None, as_of), as_of)
     render = {"text": report.to_text, "json": report.to_json, "sarif": report.to_sarif}[fmt]
-    click.echo(render(results), nl=False)
+    _say(render(results), nl=False)
     if any(f.severity == "error" for r in results for f in r.findings):
         sys.exit(1)
 @main.command()
@@ -211,9 +212,9 @@ def serve(slugs: tuple[str, ...], host: str, port: int, root: str | None, as_of:
         def on_error(exc: BaseException) -> None:
             if isinstance(exc, DataErrors):
                 for problem in exc.problems:
-                    click.echo(str(problem), err=True)
+                    _say(str(problem), err=True)
             else:
-                click.echo(f"error: {exc}", err=True)
+                _say(f"error: {exc}", err=True)
             click.echo("not rebuilt: the preview shows these problems until they are fixed", err=True)
 
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import sys
 from datetime import date
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 import click
 
-from ..errors import DataErrors, NoticesError
+from ..errors import DataErrors, NoticesError, printable
 from ..project import Project
 
 if TYPE_CHECKING:
@@ -45,6 +46,19 @@ def _date(_ctx: Any, _param: Any, value: str | None) -> date | None:
         raise click.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD, like 2026-01-31")
 
 
+def _say(text: str, **kwargs: Any) -> None:
+    # What we print carries clinic data: untrusted text, never raw escape sequences on a terminal.
+    click.echo(printable(text), **kwargs)
+
+
+def _os_error(exc: OSError) -> str:
+    where = exc.filename or "a file"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return (f"cannot write {where}: {exc.strerror}; make its folder writable for you (site/ and .cache/ "
+                "must be; .cache/ holds only caches and may be deleted), then run again")
+    return f"{where}: {exc.strerror or exc}"
+
+
 def _errors_to_exit(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Turn every user-fixable error into its message on stderr and exit code 1, never a traceback."""
 
@@ -54,12 +68,15 @@ def _errors_to_exit(fn: Callable[..., Any]) -> Callable[..., Any]:
             return fn(*args, **kwargs)
         except DataErrors as exc:
             for problem in exc.problems:
-                click.echo(str(problem), err=True)
+                _say(str(problem), err=True)
             n = len(exc.problems)
             click.echo(f"{n} problem{'s' if n != 1 else ''} found; nothing was written.", err=True)
             sys.exit(1)
         except NoticesError as exc:
-            click.echo(f"error: {exc}", err=True)
+            _say(f"error: {exc}", err=True)
+            sys.exit(1)
+        except OSError as exc:  # a folder we must write to is read-only, a disk is full
+            _say(f"error: {_os_error(exc)}", err=True)
             sys.exit(1)
 
     return wrapper

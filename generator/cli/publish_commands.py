@@ -16,6 +16,7 @@ from .common import (
     _errors_to_exit,
     _prepare,
     _project,
+    _say,
     as_of_option,
     main,
     root_option,
@@ -50,25 +51,28 @@ def publish(slug: str, notice: str, effective: date | None, summary: str, approv
     from ..checks import ERROR, context, run_one
     from ..publishing import status as status_mod
     from ..publishing import versions as versions_mod
+    from ..publishing import writing
 
     project = _project(root)
     today = as_of or date.today()
-    (p,) = _prepare(project, [slug], today)
-    status_mod.check_notice(p, notice)
-    draft = p.drafts[notice]
-    version = versions_mod.next_version(p.versions[notice], notice, draft.lang, draft.title, draft.markdown,
-                                        effective=effective, today=today, summary=summary,
-                                        approved_by=approved_by, technical=technical, allow_findings=allow_findings,
-                                        translations=p.translations(notice))
-    ctx = context(project, p, today)
-    ctx.versions = {**ctx.versions, notice: [*p.versions[notice], version]}
-    errors = [f for f in run_one(ctx).findings if f.severity == ERROR and f.notice in (notice, None)]
-    if errors and not allow_findings:
-        for f in errors:
-            click.echo(f"  {f.rule} {f.message} (fix: {f.fix})", err=True)
-        raise NoticesError(f"{slug} {notice} has {len(errors)} error finding{'s' * (len(errors) != 1)}: fix them, "
-                           "or publish anyway with --allow-findings \"the reason\" (it is recorded in the version)")
-    versions_mod.write_version(project, slug, version)
+    with writing.publishing(project, slug, notice):  # the versions read here are still the newest when written
+        (p,) = _prepare(project, [slug], today)
+        status_mod.check_notice(p, notice)
+        draft = p.drafts[notice]
+        version = writing.next_version(p.versions[notice], notice, draft.lang, draft.title, draft.markdown,
+                                            effective=effective, today=today, summary=summary,
+                                            approved_by=approved_by, technical=technical,
+                                            allow_findings=allow_findings, translations=p.translations(notice))
+        ctx = context(project, p, today)
+        ctx.versions = {**ctx.versions, notice: [*p.versions[notice], version]}
+        errors = [f for f in run_one(ctx).findings if f.severity == ERROR and f.notice in (notice, None)]
+        if errors and not allow_findings:
+            for f in errors:
+                _say(f"  {f.rule} {f.message} (fix: {f.fix})", err=True)
+            raise NoticesError(f"{slug} {notice} has {len(errors)} error finding{'s' * (len(errors) != 1)}: fix "
+                               "them, or publish anyway with --allow-findings \"the reason\" (it is recorded in "
+                               "the version)")
+        writing.write_version(project, slug, version)
     click.echo(f"published {slug} {notice} version {version.number} ({version.kind}), in effect from "
                f"{version.effective}: {project.rel(versions_mod.versions_dir(project, slug, notice))}/v{version.number}.json")
     click.echo("commit the new files: a published version is part of the record.")
@@ -93,7 +97,7 @@ def import_cmd(slug: str, notice: str, file: Path, effective: date, approved_by:
     The text is kept as the clinic published it and shown as its own on the site, with the original
     file beside it; it is not checked. The next `notices publish` is a material change from it.
     """
-    from ..publishing import importing
+    from ..publishing import importing, writing
     from ..publishing import versions as versions_mod
 
     project = _project(root)
@@ -109,7 +113,7 @@ def import_cmd(slug: str, notice: str, file: Path, effective: date, approved_by:
     version = importing.imported_version(
         existing, notice, lang, (title or "").strip() or usual_title(notice, lang), fmt, text, data,
         file.name, effective=effective, today=today, approved_by=approved_by, summary=summary)
-    versions_mod.write_version(project, slug, version, original=data)
+    writing.write_version(project, slug, version, original=data)
     folder = project.rel(versions_mod.versions_dir(project, slug, notice))
     how = {"pdf": "text extracted from the PDF", "html": "readable text of the HTML page", "text": "text as is"}[fmt]
     click.echo(f"imported {slug} {notice} version 1 (the clinic's own notice, {how}), in effect from "
@@ -200,7 +204,7 @@ def notify(slugs: tuple[str, ...], root: str | None, as_of: date | None) -> None
     day = as_of or date.today()
     ok = True
     for p in _prepare(project, slugs or None, day):
-        result = run_notify(project, p.loaded, p.versions, day, progress=lambda line: click.echo(line, err=True))
+        result = run_notify(project, p.loaded, p.versions, day, progress=lambda line: _say(line, err=True))
         click.echo(result.summary())
         ok = ok and result.ok
     if not ok:

@@ -16,9 +16,10 @@ from pydantic import (
 
 
 def _no_control_chars(value: str) -> str:
-    # Single-line text lands inline in Markdown and HTML; a newline could start a heading or list.
-    if re.search(r"[\x00-\x1f\x7f]", value):
-        raise ValueError("must be a single line of text without control characters")
+    # Single-line text lands inline in Markdown and HTML, and in email headers; a newline could start a
+    # heading or a list, or a header. Unicode's own line breaks (NEL, LS, PS) count as newlines there.
+    if re.search(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]", value):
+        raise ValueError("must be a single line of text without control characters or line breaks")
     return value
 Text = Annotated[
     str,

@@ -164,10 +164,16 @@ def _problems_from(exc: ValidationError, data: YamlFile, shown: str) -> list[Pro
         by_path.setdefault(path + missing_tail, []).append(err)
     problems = []
     for path, errors in by_path.items():
-        # A union of a name or an entry fails both ways; the name's error is the useful one.
+        # A union of a name or an entry fails both ways. For text, the name's error is the useful one;
+        # for a mapping, the entry's errors (at its own keys, or here); anything else is neither.
         literal = [e for e in errors if e["type"] == "literal_error"]
         if literal and not isinstance(literal[0].get("input"), str):
-            errors, literal = [e for e in errors if e["type"] != "literal_error"], []
+            others = [e for e in errors if e["type"] != "literal_error"]
+            entry_errors = any(p[:len(path)] == path and p != path for p in by_path)
+            if isinstance(literal[0].get("input"), dict) and (others or entry_errors):
+                errors, literal = others, []
+            else:
+                errors, literal = literal[:1], literal[:1]
         for err in literal or errors:
             message, hint = _explain(err, path)
             if message.startswith("@"):  # a check across fields names the key it is about
@@ -176,6 +182,12 @@ def _problems_from(exc: ValidationError, data: YamlFile, shown: str) -> list[Pro
             loc = _locate(data.locations, path) or Loc(shown, 1, 1)
             problems.append(Problem(loc.file if loc else shown, loc.line if loc else None,
                                     loc.column if loc else None, dotted(path), message, hint))
+    if not problems:  # never a clinic left out without a word, whatever pydantic said
+        err = exc.errors(include_url=False)[0]
+        path, tail = _data_path(data.data, err["loc"])
+        loc = _locate(data.locations, path) or Loc(shown, 1, 1)
+        problems.append(Problem(loc.file, loc.line, loc.column, dotted(path + tail) or "(top level)",
+                                err["msg"].removeprefix("Value error, "), "see docs/data-model.md"))
     problems.sort(key=lambda p: (p.file, p.line or 0, p.column or 0, p.key))
     return problems
 
@@ -222,27 +234,34 @@ def _explain(err: dict, path: KeyPath) -> tuple[str, str]:
         return "is empty", "fill it in"
     if kind == "literal_error":
         allowed = re.findall(r"'([^']*)'", err["ctx"]["expected"])
-        close = difflib.get_close_matches(str(value), allowed, n=1, cutoff=0.6)
+        if not isinstance(value, str):
+            return f"must be one of the allowed words, not {_shown(value)}", f"allowed: {', '.join(allowed)}"
+        close = difflib.get_close_matches(value, allowed, n=1, cutoff=0.6)
         hint = (f"did you mean {close[0]!r}? " if close else "") + f"allowed: {', '.join(allowed)}"
-        return f"{value!r} is not an allowed value", hint
+        return f"{_shown(value)} is not an allowed value", hint
     if kind in ("date_from_datetime_parsing", "date_parsing", "date_type"):
-        return f"{value!r} is not a date", "write dates as YYYY-MM-DD, like 2026-01-31"
+        return f"{_shown(value)} is not a date", "write dates as YYYY-MM-DD, like 2026-01-31"
     if kind == "value_error" and "email" in err["msg"]:
-        return f"{value!r} is not an email address", "write it like privacy@example.com"
+        return f"{_shown(value)} is not an email address", "write it like privacy@example.com"
     if kind == "url_parsing" or kind == "url_scheme":
-        return f"{value!r} is not a web address", "write it in full, like https://example.com"
+        return f"{_shown(value)} is not a web address", "write it in full, like https://example.com"
     if kind == "string_type":
-        return f"must be text, not {type(value).__name__} {value!r}", "put the value in quotes"
+        return f"must be text, not {type(value).__name__} {_shown(value)}", "put the value in quotes"
     if kind == "bool_type" or kind == "bool_parsing":
-        return f"must be true or false, not {value!r}", "write true or false"
+        return f"must be true or false, not {_shown(value)}", "write true or false"
     if kind in ("list_type",):
         return "must be a list", "write each item on its own line starting with '- '"
     if kind in ("model_type", "model_attributes_type", "dict_type"):
         return "must be a mapping of keys to values", "indent its keys under it"
     if kind in ("int_type", "int_parsing"):
-        return f"must be a whole number, not {value!r}", "write digits only"
+        return f"must be a whole number, not {_shown(value)}", "write digits only"
     msg = err["msg"].removeprefix("Value error, ")
     return msg, _hint_for(msg)
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _hint_for(msg: str) -> str:

@@ -22,7 +22,8 @@ from pydantic import (
     model_validator,
 )
 
-from .fields import Colour, LogoPath, Phone, Strict, Text, _check_csv
+from .fields import Colour, LogoPath, Phone, Strict, Text
+from .notifications import Changes, Notifications
 from .practices import (
     Collections,
     Complaints,
@@ -39,7 +40,6 @@ from .practices import (
 from .vocab import (
     CA_PROVINCES,
     US_STATES,
-    ChangeChannel,
     Channel,
     CollectionPurpose,
     Condition,
@@ -311,30 +311,18 @@ class RelatedOrganization(Strict):
         default_factory=list, description="What kinds of information the clinic shares with it.")
 
 
-class Changes(Strict):
-    channels: list[ChangeChannel] = Field(default_factory=list)
 
 
-class Smtp(Strict):
-    """Where announcement email is sent. The password is read from an environment variable, never a file."""
-
-    host: Text
-    port: int = Field(587, ge=1, le=65535)
-    starttls: bool = True
-    user: Optional[Text] = None
-    password_env: Optional[Annotated[str, StringConstraints(pattern=r"^[A-Z_][A-Z0-9_]*$")]] = Field(
-        None, description="Name of the environment variable holding the SMTP password, like NOTICES_SMTP_PASSWORD.")
 
 
-class Notifications(Strict):
-    """How changes are announced: site banner, feeds, email to subscribers, an optional webhook."""
 
-    banner_days: int = Field(30, ge=0, le=365, description="Days after a change takes effect that the banner stays.")
-    sender: Optional[EmailStr] = Field(None, description="The From address of announcement email.")
-    subscribers: Optional[Annotated[str, AfterValidator(_check_csv)]] = Field(
-        None, description="A CSV file in the clinic's folder with an `email` column (keep it out of git if it is private).")
-    smtp: Optional[Smtp] = Field(None, description="Send by SMTP. Without it, messages are written as .eml files to outbox/<slug>/.")
-    webhook: Optional[HttpUrl] = Field(None, description="A URL that receives a JSON POST for each new material version.")
+
+
+
+
+
+
+
 
 
 # --------------------------------------------------------------------------------------------------

@@ -3,7 +3,10 @@
 PyYAML's safe loader already refuses to build Python objects, but it still accepts duplicate keys
 (the last silently wins), anchors and aliases (a few lines can expand to gigabytes once copied),
 and YAML 1.1 booleans (`region: ON` would become True). We compose the node graph, then build the
-data ourselves so that each of these is refused with its line.
+data ourselves so that each of these is refused with its line. So are values nested deeper than any
+clinic's data goes (a few hundred levels would exhaust Python's stack) and text holding a character
+that XML 1.0 cannot carry (feeds and sitemaps are XML; a double-quoted "\uFFFE" or "\x00" gets past
+the YAML reader, which only refuses such characters written as they are).
 """
 
 from __future__ import annotations
@@ -18,6 +21,9 @@ import yaml
 from ..errors import Problem
 
 MAX_BYTES = 1_000_000
+# The deepest key of the data model is five levels down (cookies.items.0.pages.0).
+MAX_DEPTH = 16
+NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 KeyPath = tuple[Any, ...]
 
 
@@ -72,28 +78,54 @@ def read_yaml(path: Path, shown_as: str) -> tuple[YamlFile | None, list[Problem]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return None, [Problem(shown_as, None, None, "", f"is not UTF-8 text (byte {exc.start})",
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, [Problem(shown_as, line, column, "", f"is not UTF-8 text (byte {exc.start})",
                               "save the file as UTF-8")]
     try:
         node = _compose(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         msg = f"is not valid YAML: {exc.problem or exc.context}"
-        return None, [Problem(shown_as, mark.line + 1 if mark else None, mark.column + 1 if mark else None,
+        return None, [Problem(shown_as, mark.line + 1 if mark else 1, mark.column + 1 if mark else 1,
                               "", msg, "check indentation, colons and quotes on this line")]
+    except yaml.reader.ReaderError as exc:
+        line, column = _line_column(text, exc.position)
+        return None, [Problem(shown_as, line, column, "",
+                              f"is not valid YAML: it holds the character U+{exc.character:04X}, which YAML does not allow",
+                              "remove it; it was probably pasted in with other text")]
+    except _TooDeep as exc:
+        return None, [Problem(shown_as, exc.line, exc.column, "",
+                              f"is not valid YAML for clinic data: it nests values more than {MAX_DEPTH} levels deep",
+                              "clinic data is a few levels deep; check the brackets and indentation here")]
     except yaml.YAMLError as exc:
-        return None, [Problem(shown_as, None, None, "", f"is not valid YAML: {exc}", "check the file's syntax")]
+        return None, [Problem(shown_as, 1, 1, "", f"is not valid YAML: {' '.join(str(exc).split())}",
+                              "check the file's syntax")]
     if node is None:
         return YamlFile({}, {}), []
+    if not isinstance(node, yaml.MappingNode):
+        return None, [Problem(shown_as, node.start_mark.line + 1, node.start_mark.column + 1, "",
+                              "must be a mapping of keys to values at the top level",
+                              "start the file with `name: ...` and the other keys")]
     builder = _Builder(shown_as)
     data = builder.build(node, ())
     if builder.problems:
         return None, builder.problems
-    if not isinstance(data, dict):
+    if not isinstance(data, dict):  # a tagged mapping, or an alias of one: reported above
         return None, [Problem(shown_as, node.start_mark.line + 1, node.start_mark.column + 1, "",
                               "must be a mapping of keys to values at the top level",
                               "start the file with `name: ...` and the other keys")]
     return YamlFile(data, builder.locations), []
+
+
+class _TooDeep(Exception):
+    def __init__(self, line: int, column: int):
+        self.line, self.column = line, column
+
+
+def _line_column(text: str, position: int) -> tuple[int, int]:
+    line = text.count("\n", 0, position) + 1
+    return line, position - (text.rfind("\n", 0, position) + 1) + 1
 
 
 def _compose(text: str) -> yaml.Node | None:
@@ -101,8 +133,29 @@ def _compose(text: str) -> yaml.Node | None:
         try:
             return yaml.compose(text, Loader=_CLoader)
         except yaml.YAMLError:
-            pass  # the pure-Python parser's messages are the ones our users see (and tests expect)
-    return yaml.compose(text, Loader=_Loader)
+            # The pure-Python parser's messages are the ones our users see (and tests expect); but
+            # its composer would first recurse through a deep nest, slowly, to the end of the stack.
+            _check_depth(text, _CLoader)
+    try:
+        return yaml.compose(text, Loader=_Loader)
+    except RecursionError:
+        _check_depth(text, _Loader)
+        raise
+
+
+def _check_depth(text: str, loader: type) -> None:
+    # The composers recurse once per level; the parsers do not, so their events find the place.
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=loader):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise _TooDeep(event.start_mark.line + 1, event.start_mark.column + 1)
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        pass  # not too deep before the error: the error is what to report
 
 
 class _Builder:
@@ -130,6 +183,10 @@ class _Builder:
                               "write the value out, or move shared values into a group file")
             return None
         self._seen.add(id(node))
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and len(path) >= MAX_DEPTH:
+            self._problem(node, path, f"is nested more than {MAX_DEPTH} levels deep",
+                          "clinic data is a few levels deep; check the brackets and indentation here")
+            return None
         if isinstance(node, yaml.MappingNode):
             if node.tag != _MAP:
                 return self._bad_tag(node, path)
@@ -145,10 +202,20 @@ class _Builder:
         if node.tag not in _PLAIN_TAGS:
             return self._bad_tag(node, path)
         try:
-            return self._constructor.construct_object(node, deep=True)
+            value = self._constructor.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError) as exc:
             self._problem(node, path, f"cannot be read: {exc}", "write a plain value")
             return None
+        if isinstance(value, str) and self._unpublishable(node, path, value, "the value"):
+            return None
+        return value
+
+    def _unpublishable(self, node: yaml.Node, path: KeyPath, text: str, what: str) -> bool:
+        bad = NOT_XML.search(text)
+        if bad:
+            self._problem(node, path, f"{what} holds the character U+{ord(bad.group()):04X}, which cannot be published",
+                          "remove it; it was probably pasted in with other text")
+        return bad is not None
 
     def _bad_tag(self, node: yaml.Node, path: KeyPath) -> None:
         self._problem(node, path, f"the YAML tag {node.tag!r} is not allowed",
@@ -168,6 +235,8 @@ class _Builder:
                 continue
             key = key_node.value
             loc = self._loc(key_node)
+            if self._unpublishable(key_node, path + (key,), key, "the key"):
+                continue
             if key in out:
                 self._problem(key_node, path + (key,), f"duplicate key (first given on line {first_line[key]})",
                               "keep one of the two")
@@ -179,4 +248,6 @@ class _Builder:
 
 
 def dotted(path: KeyPath) -> str:
-    return ".".join(str(p) for p in path)
+    # A key that is empty, has a dot or spaces at its ends would make the path ambiguous: quoted.
+    return ".".join(f'"{p}"' if isinstance(p, str) and (not p or "." in p or p.strip() != p) else str(p)
+                    for p in path)

@@ -20,12 +20,21 @@ from typing import Optional
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..data.load import Project
-from ..errors import DataErrors, NoticesError, Problem
+from ..data.yamlsafe import NOT_XML
+from ..errors import DataErrors, Problem
+from ..files import Unreadable, read_regular
 from ..safepath import unsafe
+
+try:  # POSIX: two publishes of one notice at once are refused rather than raced.
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: the 'x' opens below still refuse the second one
+    fcntl = None  # type: ignore[assignment]
 
 MATERIAL, TECHNICAL = "material", "technical"
 IMPORTED = "imported"
+NOTICES = ("privacy", "cookies", "hipaa")  # every notice any clinic can have (Clinic.notices)
 _NAME = re.compile(r"^v([1-9][0-9]{0,4})\.json$")
+MAX_VERSION_BYTES = 5_000_000  # a notice's text is tens of kilobytes
 # The original file of an imported version, kept beside it: what the clinic published, byte for byte.
 SOURCE_FILE = re.compile(r"^v([1-9][0-9]{0,4})\.source\.(pdf|html|txt)$")
 SOURCE_SUFFIX = {"pdf": "pdf", "html": "html", "text": "txt"}
@@ -168,6 +177,7 @@ def load_versions(project: Project, slug: str, notices: list[str]) -> dict[str, 
         folder = versions_dir(project, slug, notice)
         found: list[Version] = []
         sources: list[Path] = []
+        present: set[int] = set()  # records there, read or not: a bad one is not also "missing"
         if folder.is_dir():
             entries = sorted(folder.iterdir(), key=_number_of)
             # Every file first: a link out of the clinic's folder is never read (a version would publish it).
@@ -181,14 +191,16 @@ def load_versions(project: Project, slug: str, notices: list[str]) -> dict[str, 
                 if SOURCE_FILE.match(path.name):
                     sources.append(path)  # checked against the record that names it, below
                     continue
+                match = _NAME.match(path.name)
+                if match:
+                    present.add(int(match.group(1)))
                 version, problem = _read(project, path, notice)
                 if problem:
                     problems.append(problem)
                 elif version:
                     found.append(version)
         problems += _check_sources(project, folder, found, sources)
-        numbers = [v.number for v in found]
-        missing = sorted(set(range(1, max(numbers, default=0) + 1)) - set(numbers))
+        missing = sorted(set(range(1, max(present, default=0) + 1)) - present)
         for n in missing:
             problems.append(Problem(project.rel(folder / f"v{n}.json"), None, None, "", "is missing",
                                     "versions run v1, v2, … with none missing: restore it from git"))
@@ -217,36 +229,92 @@ def _number_of(path: Path) -> tuple[int, str]:
     return (int(match.group(1)) if match else 0, path.name)
 
 
+_RESTORE = "restore it from git: published versions are never edited"
+
+
+def _text(project: Project, path: Path) -> tuple[str | None, Problem | None]:
+    """A version file's text, or why it cannot be one: a published file is a regular UTF-8 file."""
+    shown = project.rel(path)
+    try:
+        raw = read_regular(path, MAX_VERSION_BYTES)
+    except Unreadable as exc:
+        missing = str(exc) == "is missing"
+        return None, Problem(shown, None, None, "", str(exc),
+                             "restore it from git: a published version is never deleted" if missing else _RESTORE)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        return None, Problem(shown, line, exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1, "",
+                             f"is not UTF-8 text (byte {exc.start})", _RESTORE)
+    bad = unpublishable(text)
+    if bad:
+        return None, Problem(shown, text.count("\n", 0, bad[0]) + 1, None, "", bad[1], _RESTORE)
+    return text, None
+
+
+def unpublishable(text: str) -> tuple[int, str] | None:
+    """Where `text` holds a character that XML 1.0 cannot carry (feeds are XML), and which."""
+    found = NOT_XML.search(text)
+    if found is None:
+        return None
+    return found.start(), f"holds the character U+{ord(found.group()):04X}, which cannot be published"
+
+
+def _record_problem(shown: str, text: str, exc: ValueError) -> Problem:
+    if isinstance(exc, json.JSONDecodeError):
+        return Problem(shown, exc.lineno, exc.colno, "", f"is not a valid version record: {exc.msg}", _RESTORE)
+    if isinstance(exc, ValidationError):
+        err = exc.errors(include_url=False)[0]
+        key = ".".join(str(part) for part in err["loc"])
+        at = re.search(r'^\s*"' + re.escape(str(err["loc"][0])) + r'"\s*:', text, re.M) if err["loc"] else None
+        line = text.count("\n", 0, at.start()) + 1 if at else None
+        return Problem(shown, line, None, key, f"is not a valid version record: {err['msg']}", _RESTORE)
+    return Problem(shown, None, None, "", f"is not a valid version record: {exc}", _RESTORE)
+
+
 def _read(project: Project, path: Path, notice: str) -> tuple[Version | None, Problem | None]:
     shown = project.rel(path)
     match = _NAME.match(path.name)
     if not match:
         return None, Problem(shown, None, None, "", "is not a version file",
                              "a versions folder holds only v<N>.json and v<N>.md files; move this file away")
-    content_path = path.with_suffix(".md")
+    record_text, problem = _text(project, path)
+    if problem:
+        return None, problem
+    assert record_text is not None
     try:
-        record = _Record.model_validate(json.loads(path.read_text(encoding="utf-8")))
-        content = content_path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None, Problem(project.rel(content_path), None, None, "", "is missing",
-                             "restore it from git: a published version is never deleted")
-    except (ValueError, ValidationError) as exc:
-        return None, Problem(shown, None, None, "", f"is not a valid version record: {str(exc).splitlines()[0]}",
-                             "restore it from git: published versions are never edited")
+        data = json.loads(record_text)
+        if not isinstance(data, dict):
+            raise ValueError("it is not a JSON object")
+        record = _Record.model_validate(data)
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError and ValidationError are ValueErrors
+        if isinstance(exc, RecursionError):
+            exc = ValueError("it is nested too deeply")
+        return None, _record_problem(shown, record_text, exc)
+    content, problem = _text(project, path.with_suffix(".md"))
+    if problem:
+        return None, problem
     fields = record.model_dump(exclude={"sha256", "translations", "source"})
     if record.source is not None:
         fields["source"] = Source(**record.source.model_dump())
     translations = []
     for code, info in sorted(record.translations.items()):
-        other = path.with_name(f"{path.stem}.{code}.md")
-        if not re.match(r"^[a-z]{2}$", code) or not other.is_file():
-            return None, Problem(project.rel(other), None, None, "", "is missing",
-                                 "restore it from git: a published version is never deleted")
-        translations.append((code, info.get("title", ""), other.read_text(encoding="utf-8")))
-    version = Version(**fields, content=content, translations=tuple(translations))
+        if not re.match(r"^[a-z]{2}$", code):
+            return None, Problem(shown, None, None, f"translations.{code}", "is not a language code", _RESTORE)
+        text, problem = _text(project, path.with_name(f"{path.stem}.{code}.md"))
+        if problem:
+            return None, problem
+        translations.append((code, info.get("title", ""), text))
+    version = Version(**fields, content=content, translations=tuple(translations))  # type: ignore[arg-type]
+    for key, value in (("title", record.title), ("summary", record.summary), ("approved_by", record.approved_by),
+                       ("allow_findings", record.allow_findings or ""),
+                       *((f"translations.{c}.title", t) for c, t, _ in translations)):
+        bad = unpublishable(value)
+        if bad:
+            return None, Problem(shown, None, None, key, bad[1], _RESTORE)
     if record.number != int(match.group(1)) or record.notice != notice:
-        return None, Problem(shown, None, None, "number", "does not match the file name",
-                             "restore it from git: published versions are never edited")
+        return None, Problem(shown, None, None, "number", "does not match the file name", _RESTORE)
     if version.digest() != record.sha256:
         return None, Problem(shown, None, None, "sha256",
                              "the published version was altered after publishing (its hash does not match)",
@@ -306,72 +374,11 @@ def superseded_on(versions: list[Version], version: Version) -> date | None:
     return min(later) if later else None
 
 
-def next_version(existing: list[Version], notice: str, lang: str, title: str, content: str, *,
-                 effective: date | None, today: date, summary: str, approved_by: str, technical: bool,
-                 allow_findings: str | None = None,
-                 translations: tuple[tuple[str, str, str], ...] = ()) -> Version:
-    """The version that publishing `content` would create. Refuses, with the reason and the fix."""
-    if not summary.strip():
-        raise NoticesError("--summary is empty: say in a sentence what changed, for the history and the feeds")
-    if not approved_by.strip():
-        raise NoticesError("--approved-by is empty: name who approved this version")
-    latest = existing[-1] if existing else None
-    if latest and latest.content == content and latest.title == title and latest.translations == translations:
-        raise NoticesError(f"{notice}: nothing changed since version {latest.number}; "
-                           "edit the clinic's data or the templates first (see `notices diff`)")
-    if technical:
-        effective = effective or today
-        if effective != today:
-            raise NoticesError("a technical version takes effect at once: leave out --effective, "
-                               "or publish it as a material change")
-        if latest is None:
-            raise NoticesError("the first version of a notice is a material one: leave out --technical")
-    else:
-        if effective is None:
-            raise NoticesError("a material change needs --effective YYYY-MM-DD (today or later)")
-        if effective < today:
-            raise NoticesError(f"--effective {effective} is before today ({today}): a material change may not "
-                               "take effect before it is published; choose today or a later date")
-    if latest and effective < latest.effective:
-        raise NoticesError(f"--effective {effective} is before version {latest.number}'s effective date "
-                           f"({latest.effective}); choose {latest.effective} or later")
-    return Version(notice=notice, number=(latest.number + 1 if latest else 1), lang=lang, title=title,
-                   effective=effective, published=today, approved_by=approved_by.strip(),
-                   summary=summary.strip(), kind=TECHNICAL if technical else MATERIAL, content=content,
-                   allow_findings=allow_findings, translations=translations,
-                   previous=latest.digest() if latest else None)
 
 
-def write_version(project: Project, slug: str, version: Version, original: bytes | None = None) -> None:
-    """Store a new version (with `original`, the file an imported version came from). Never overwrites:
-    an existing file is an error, and nothing is written. The record is written last, so a version
-    is never found without its content."""
-    folder = versions_dir(project, slug, version.notice)
-    json_path, md_path = folder / f"v{version.number}.json", folder / f"v{version.number}.md"
-    others = [(folder / f"v{version.number}.{code}.md", text) for code, _, text in version.translations]
-    source_path = folder / version.source.file if version.source else None
-    if (source_path is None) != (original is None):
-        raise ValueError("an imported version is written with its original file, and only it")
-    for path in (json_path, md_path, *(p for p, _ in others), *([source_path] if source_path else [])):
-        if path.exists():
-            raise NoticesError(f"{project.rel(path)} already exists: a published version is never overwritten; "
-                               "restore the versions folder from git")
-    folder.mkdir(parents=True, exist_ok=True)
-    if source_path is not None and original is not None:
-        with source_path.open("xb") as fb:
-            fb.write(original)
-    # 'x' refuses to open a file that exists, should one appear between the check and the write.
-    with md_path.open("x", encoding="utf-8", newline="\n") as fh:
-        fh.write(version.content)
-    for path, text in others:
-        with path.open("x", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-    with json_path.open("x", encoding="utf-8", newline="\n") as fh:
-        fh.write(json.dumps(version.record(), indent=2, ensure_ascii=False) + "\n")
 
 
-def publish(project: Project, slug: str, existing: list[Version], notice: str, lang: str, title: str,
-            content: str, **options: object) -> Version:
-    version = next_version(existing, notice, lang, title, content, **options)  # type: ignore[arg-type]
-    write_version(project, slug, version)
-    return version
+
+
+
+
