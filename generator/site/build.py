@@ -1,8 +1,8 @@
 """The pipeline for `notices build`: load → validate → render → versions → pages → site.
 
-Everything is gathered and checked first, for every clinic asked for; only then is anything written,
-one clinic site at a time, each swapped in whole. A problem found while gathering stops the run before
-any site is touched.
+Everything is gathered and checked first, for every clinic asked for, and every site is staged in
+.cache/staging/; only then is site/ switched to the new output, in one journaled step that a kill cannot
+leave half done (swap.py). A problem found while gathering stops the run before any site is touched.
 """
 
 from __future__ import annotations
