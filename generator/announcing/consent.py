@@ -120,7 +120,9 @@ def _words(project: Project, clinic: Clinic, lang: str, version: int | None) -> 
     env = environment(project.templates_dir, lang)
     categories = ", ".join(f"data-category=\"{c}\"" for c in _categories(clinic))
     module = env.get_template(WORDS).make_module(vars={
-        "opt_in": opt_in(clinic), "ccpa": clinic.regimes.ccpa, "version": version, "categories": categories})
+        "opt_in": opt_in(clinic), "ccpa": clinic.regimes.ccpa, "version": version, "categories": categories,
+        "necessary": any(i.category == NECESSARY for i in clinic.cookies.items),
+        "others": any(i.category != NECESSARY for i in clinic.cookies.items)})
     return module, env.globals["L"]
 
 
