@@ -111,15 +111,15 @@ def test_chd_02_fires_without_the_homepage_words_in_the_link_snippet(monkeypatch
     assert "CHD-02" in {f.rule for f in run_one(ctx).findings}
 
 
-def test_quebec_tracking_is_opt_in_and_cannot_be_declared_otherwise(make_project):
+def test_quebec_tracking_is_opt_in_and_consent_by_using_the_site_is_a_finding(make_project):
     from generator.announcing.consent import opt_in
+    from generator.site.prepare import prepare
 
-    project = make_project({"clinics/qc/clinic.yaml": QC})
-    assert opt_in(load_clinics(project, ["qc"])[0].clinic)
     project = make_project({"clinics/qc/clinic.yaml": QC.replace("cookies:\n", "cookies:\n  consent_by_using_site: true\n")})
-    out = CliRunner().invoke(main, ["check", "--root", str(project.root)])
-    assert out.exit_code == 1 and "Traceback" not in out.output
-    assert "cookies.consent_by_using_site" in out.output and "P-39.1 s. 8.1" in out.output
+    p = prepare(project, None, TODAY)[0]
+    assert p.loaded.clinic.cookies.consent_by_using_site and opt_in(p.loaded.clinic)
+    findings = [f for f in run_one(context(project, p, TODAY)).findings if f.rule == "QC-05"]
+    assert findings and "cookies.consent_by_using_site" in findings[0].message
 
 
 def test_the_fixtures_build_into_sites_with_the_new_notices(make_project):
@@ -139,3 +139,12 @@ def test_the_fixtures_build_into_sites_with_the_new_notices(make_project):
     config = (qc / "embed" / "consent.js").read_text()
     assert '"mode":"opt-in"' in config.replace(" ", "")
     assert json.loads((wa / "versions.json").read_text())["notices"][3]["notice"] == "chd"
+
+
+def test_a_clinic_can_import_its_consumer_health_data_policy_and_part2_notice(make_project):
+    from generator.publishing.importing import clinic_notices
+
+    project = make_project({"clinics/wa/clinic.yaml": WA, "clinics/p2/clinic.yaml": P2})
+    notices, _, title = clinic_notices(project, "wa")
+    assert "chd" in notices and title("chd", "en") == "Consumer Health Data Privacy Policy"
+    assert "part2" in clinic_notices(project, "p2")[0]

@@ -26,7 +26,7 @@ from .consumer_health import ConsumerHealth  # newnotices: CHD-*
 from .fields import Colour, LogoPath, Phone, Strict, Text
 from .notifications import Changes, Notifications
 from .part2 import Part2Program  # newnotices: P2-*
-from .quebec import Quebec, in_quebec  # newnotices: QC-*
+from .quebec import Quebec  # newnotices: QC-*
 from .practices import (
     Collections,
     Complaints,
@@ -397,9 +397,6 @@ class Clinic(Strict):
             raise ValueError("@regimes.part2_records: a Part 2 program holds Part 2 records; write part2_records: true")
         if self.quebec and country != "CA":  # newnotices
             raise ValueError(f"@quebec: applies to Canadian clinics only, and this clinic is in {country}")
-        if in_quebec(self) and self.cookies.consent_by_using_site:  # newnotices: QC-05
-            raise ValueError("@cookies.consent_by_using_site: in Quebec, tracking is off until the visitor turns it "
-                             "on (P-39.1 s. 8.1); remove consent_by_using_site")
         if r.phipa_custodian and (country, self.jurisdiction.region) != ("CA", "ON"):
             raise ValueError("@regimes.phipa_custodian: applies to Ontario (CA, ON) clinics only")
         return self
