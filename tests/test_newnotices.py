@@ -148,3 +148,18 @@ def test_a_clinic_can_import_its_consumer_health_data_policy_and_part2_notice(ma
     notices, _, title = clinic_notices(project, "wa")
     assert "chd" in notices and title("chd", "en") == "Consumer Health Data Privacy Policy"
     assert "part2" in clinic_notices(project, "p2")[0]
+
+
+def test_every_new_vocabulary_value_has_words_in_every_language():
+    from generator.data import consumer_health, quebec
+    from generator.notices.render import environment
+    from tests.newnotices_cases import EXAMPLES
+
+    for lang in ("en", "es", "fr"):
+        labels = environment(EXAMPLES.parent / "templates", lang).globals["L"]
+        for vocabularies in (consumer_health.VOCABULARIES, quebec.VOCABULARIES):
+            for key, values in vocabularies.items():
+                missing = [v for v in values.__args__ if v not in dict(labels[key])]
+                assert not missing, (lang, key, missing)
+        for notice in ("chd", "part2"):
+            assert dict(labels["notice_title"]).get(notice) and dict(labels["notice_noun"]).get(notice), (lang, notice)
