@@ -44,11 +44,7 @@ wa_nv, wa, ct = _states("WA", "NV"), _states("WA"), _states("CT")
 
 
 def _separate(ctx: Context) -> list[str]:
-    out = [] if N in ctx.texts else ["the clinic publishes no consumer health data privacy policy of its own"]
-    privacy = ctx.text("privacy")
-    if privacy and "Consumer Health Data Privacy Policy" in privacy and N not in ctx.texts:
-        out.append("the website privacy policy stands in for it, which the law does not allow")
-    return out
+    return [] if N in ctx.texts else ["the clinic publishes no consumer health data privacy policy of its own"]
 
 
 def _homepage(ctx: Context) -> list[str]:

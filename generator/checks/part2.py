@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from .base import Context, Rule
+from .base import Context, Rule, both
 
 T = "templates/partials/part2.md.j2"
 LINES = (
@@ -97,14 +97,6 @@ def _contact_and_date(ctx: Context) -> list[str]:
     return out
 
 
-def _both(*checks):
-    def check(ctx: Context) -> list[str]:
-        return [m for c in checks for m in c(ctx)]
-
-    check.patterns = [p for c in checks for p in getattr(c, "patterns", [])]  # type: ignore[attr-defined]
-    return check
-
-
 def _fundraising(ctx: Context) -> list[str]:
     if not ctx.clinic.regimes.fundraising:
         return []
@@ -117,7 +109,7 @@ RULES = [
          "the header 'Notice of Privacy Practices of [program]', its three 'this notice describes' lines, and the "
          "right to a copy and to discuss it with a named person or title at a phone and email",
          "clinic.yaml: part2_program.program_name, privacy_contact (name or title, phone, email); " + T,
-         _both(_header, _phrases(r"notice of privacy practices of", r"this notice describes",
+         both(_header, _phrases(r"notice of privacy practices of", r"this notice describes",
                                  r"discuss it with")), program),
     Rule("P2-02", "part2", "42 CFR 2.22(b)(1)(ii)(A)-(B)",
          "each purpose for which records may be used or disclosed without written consent, as the stricter law allows",
@@ -126,11 +118,11 @@ RULES = [
                      r"case against you unless you give us written consent"), program),
     Rule("P2-03", "part2", "42 CFR 2.22(b)(1)(ii)-(iii)",
          "that other uses need written consent, and that consent can be revoked",
-         T, _both(_fundraising, _phrases(r"other use or sharing of your records needs your written consent",
+         T, both(_fundraising, _phrases(r"other use or sharing of your records needs your written consent",
                                          r"revoke your consent")), program),
     Rule("P2-04", "part2", "42 CFR 2.22(b)(1)(iv)", "the patient's rights, each with how to use it",
          "clinic.yaml: requests.channels; " + T,
-         _both(lambda ctx: [] if ctx.clinic.requests.channels else ["no way to ask (requests.channels)"],
+         both(lambda ctx: [] if ctx.clinic.requests.channels else ["no way to ask (requests.channels)"],
                _phrases(r"see and copy your records", r"limit what we share", r"contact you in a certain way",
                         r"list of disclosures", r"get a copy of this notice", r"to use a right, contact")), program),
     Rule("P2-05", "part2", "42 CFR 2.22(b)(1)(v)",
