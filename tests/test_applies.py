@@ -148,3 +148,52 @@ def test_a_published_version_records_the_checklist_version(make_project):
 def test_every_rule_states_its_condition_and_version():
     for rule in RULES:
         assert rule.applies_when and rule.since in (1, CHECKLIST_VERSION), rule.id
+
+
+def _context(make_project, yaml):
+    from datetime import date
+
+    from generator.checks import context
+    from generator.site.prepare import prepare
+
+    project = make_project({"clinics/t/clinic.yaml": yaml})
+    (p,) = prepare(project, None, date(2026, 11, 22))
+    return context(project, p, date(2026, 11, 22))
+
+
+def _unstated(ctx, **regimes):
+    # What the model will allow once facts keep three states (branch truth): None is not stated.
+    ctx.clinic = ctx.clinic.model_copy(update={"regimes": ctx.clinic.regimes.model_copy(update=regimes)})
+    return ctx
+
+
+def test_a_regime_not_stated_is_neither_yes_nor_no(make_project):
+    from generator.checks import run_one
+
+    ctx = _unstated(_context(make_project, MICHIGAN), ccpa=None, part2_records=None)
+    result = run_one(ctx)
+    why = {rule.id: reason for rule, reason in result.checked}
+    assert why["CA-15"] is not None and "regimes.ccpa" in why["CA-15"]
+    (warning,) = [f for f in result.findings if "regimes.ccpa" in f.fix]
+    assert warning.severity == "warning" and "CA-15" in warning.message and "CA-01..05" in warning.message
+    assert why["NPP-08"] is None  # applies unless the data says the clinic holds no Part 2 records
+    assert why["CAL-01"] is not None and "regimes.caloppa is false" in why["CAL-01"]
+
+
+def test_a_marketing_tracker_on_public_pages_alone_is_not_ck_07(make_project):
+    from generator.checks import run_one
+
+    tracker = """\
+cookies:
+  opt_out: [browser_settings]
+  honors_gpc: false
+  items:
+    - {name: px, provider: AdCo, purpose: personalized_ads, duration: 1 year, party: third, type: pixel, category: marketing, pages: [PAGES]}
+service_providers:
+  - {name: AdCo, role: advertising}
+"""
+    public = run_one(_context(make_project, MICHIGAN + tracker.replace("PAGES", "contact")))
+    assert "CK-07" not in {f.rule for f in public.findings}
+    booking = run_one(_context(make_project, MICHIGAN + tracker.replace("PAGES", "booking")))
+    (f,) = [f for f in booking.findings if f.rule == "CK-07"]
+    assert f.severity == "warning" and f.fix.startswith("clinic.yaml: cookies.items.0.pages")

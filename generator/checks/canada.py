@@ -8,14 +8,14 @@ The items keep their checklist IDs in every province; a finding cites the law th
 from __future__ import annotations
 
 from .base import Context, Gap, Rule, both, gap, needing, phrase_for, phrases, when
-from .laws import PIPEDA, canadian, canadian_law
+from .laws import PIPEDA, canadian, canadian_law, regime
 
 N = "privacy"
 T = "templates/privacy-ca.md.j2"
 canada = when(canadian, "not a Canadian clinic", "a Canadian clinic")
-custodian = when(lambda c: canadian(c) and c.regimes.phipa_custodian,
-                 "not an Ontario health information custodian (regimes.phipa_custodian is false)",
-                 "an Ontario health information custodian")
+custodian = regime("phipa_custodian", "PHIPA (an Ontario health information custodian)",
+                   lambda c: canadian(c) and c.jurisdiction.region == "ON", "not an Ontario clinic",
+                   reason="not an Ontario health information custodian (regimes.phipa_custodian is false)")
 
 
 def _cites(rule_id: str):

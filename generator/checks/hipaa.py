@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .base import Context, Gap, Rule, both, phrases, when
+from .laws import regime, stated
 
 N = "hipaa"
 T = "templates/hipaa.md.j2"
@@ -73,18 +74,26 @@ def _revisions(ctx: Context) -> list[str]:
     return out
 
 
-def _fundraising(c) -> bool:
-    return c.regimes.fundraising
+def _publishes(c) -> bool:
+    return "hipaa" in c.notices
 
 
-def _part2(c) -> bool:
-    return c.regimes.part2_records
+NO_NPP = "the clinic publishes no HIPAA notice (not a US clinic)"
+fundraises = regime("fundraising", "the clinic fundraises", _publishes, NO_NPP,
+                    reason="the clinic does not fundraise (regimes.fundraising is false)")
+# NPP-08 holds unless the data says the clinic holds no Part 2 records: not stated, it applies.
+part2 = regime("part2_records", "the clinic holds Part 2 records", _publishes, NO_NPP, unless_false=True,
+               reason="the clinic holds no Part 2 records (regimes.part2_records is false)")
+part2_fundraising = regime("fundraising", "the clinic fundraises", _publishes, NO_NPP, reason=(
+    "the clinic does not fundraise (regimes.fundraising is false)"), extra=(
+    "regimes.part2_records", "the clinic holds no Part 2 records (regimes.part2_records is false)", "holds Part 2 records"))
 
 
 def _directory(ctx: Context) -> list[str]:
-    if not ctx.clinic.regimes.facility_directory:
-        return []
-    return phrases(N, r"directory")(ctx)
+    keeps = stated(ctx.clinic, "regimes.facility_directory")
+    if keeps is None:
+        return [Gap("the data does not say whether the clinic keeps a facility directory", "regimes.facility_directory")]
+    return phrases(N, r"directory")(ctx) if keeps else []
 
 
 PAGE_TEMPLATES = ("index", "notice", "version", "history", "changes", "in_force")
@@ -126,13 +135,13 @@ RULES = [
                     r"(take back|cancel|revoke|change your mind).{0,200}?in writing|in writing.{0,200}?(take back|cancel|revoke|change your mind)"), covered),
     Rule("NPP-07", N, "45 CFR 164.520(b)(1)(iii)(A)", "that the clinic may contact you to raise funds, and that you can opt out",
          T, phrases(N, r"rais(e|ing) (funds|money)|fundrais", r"not to contact you|opt out"),
-         when(_fundraising, "the clinic does not fundraise (regimes.fundraising is false)", "the clinic fundraises")),
+         fundraises),
     Rule("NPP-08", N, "45 CFR 164.520(b)(1)(iii)(D)", "Part 2 records are not used against you in proceedings without your written consent or a court order",
          T, phrases(N, r"substance use disorder", r"court orders?", r"(case|proceedings?) against you"),
-         when(_part2, "the clinic holds no Part 2 records (regimes.part2_records is false)", "unless the data says the clinic holds no Part 2 records")),
+         part2),
     Rule("NPP-09", N, "45 CFR 164.520(b)(1)(iii)(E)", "with Part 2 records and fundraising, a clear chance to opt out first",
          T, phrases(N, r"substance use[^.]*(fundrais|rais(e|ing) (funds|money))|(fundrais|rais(e|ing) (funds|money))[^.]*substance use"),
-         when(lambda c: _part2(c) and _fundraising(c), "not both Part 2 records and fundraising", "Part 2 records and fundraising")),
+         part2_fundraising),
     Rule("NPP-10a", N, "45 CFR 164.520(b)(1)(iv)(A), 164.522", "the right to ask for limits, and the out-of-pocket exception",
          T, phrases(N, r"limit what we use or share", r"(pay|paid) (the )?(full cost|in full)"), covered),
     Rule("NPP-10b", N, "45 CFR 164.520(b)(1)(iv)(B)", "the right to confidential communications",

@@ -33,25 +33,28 @@ def canadian(c: Clinic) -> bool:
 
 
 def regime(key: str, law: str, where: Callable[[Clinic], bool] = us, elsewhere: str = "not a US clinic",
-           extra: Optional[tuple[str, str, str]] = None) -> Applies:
+           extra: Optional[tuple[str, str, str]] = None, unless_false: bool = False, reason: str = "") -> Applies:
     """Applies when `regimes.<key>` is true; not when it is false (saying so); Unstated when not stated.
-    `extra`: a second fact the rule also needs, as (key path, its reason when false, condition words)."""
-    condition = law + (f" and {extra[2]}" if extra else "")
+    `extra`: a second fact the rule also needs, as (key path, its reason when false, condition words).
+    `unless_false`: the rule applies unless the data says no (not stated applies too)."""
+    condition = (f"unless the data says no: {law}" if unless_false else law) + (f" and {extra[2]}" if extra else "")
 
     def applies(ctx: Context) -> Optional[str]:
         c = ctx.clinic
         if not where(c):
             return elsewhere
-        facts = [(f"regimes.{key}", f"{law} does not apply (regimes.{key} is false)")]
+        facts = [(f"regimes.{key}", reason or f"{law} does not apply (regimes.{key} is false)")]
         if extra:
             facts.append((extra[0], extra[1]))
-        for path, reason in facts:
+        for path, why in facts:
             value = stated(c, path)
+            if value is None and unless_false and path == f"regimes.{key}":
+                continue
             if value is None:
                 return Unstated(f"the data does not say whether {path.split('.')[-1].replace('_', ' ')} holds "
                                 f"({path}), so whether {condition} applies is not known", path)
             if not value:
-                return reason
+                return why
         return None
 
     applies.condition = condition  # type: ignore[attr-defined]

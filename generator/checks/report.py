@@ -27,10 +27,13 @@ def to_text(results: list[Result]) -> str:
 
 
 def to_json(results: list[Result]) -> str:
+    from . import CHECKLIST_VERSION
+
     data = []
     for r in results:
         data.append({
             "clinic": r.slug,
+            "checklist": CHECKLIST_VERSION,
             "file": r.file,
             "readability": r.grades,
             "summary_readability": r.summary_grades,
