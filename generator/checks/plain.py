@@ -46,14 +46,17 @@ def _check(ctx: Context) -> list[str]:
     body = [f"the {n} notice reads at grade {g}, above {TARGET:g}" for n, g in grades(ctx).items() if g > TARGET]
     # The summary is written from the data (templates/partials/glance.md.j2): an empty one means the
     # data has nothing for it to say.
-    missing = [Gap(f"the {n} notice has no 'at a glance' summary: the data gives it nothing to say", _GLANCE_KEYS.get(n, "collection"))
+    missing = [Gap(f"the {n} notice has no 'at a glance' summary: the data gives it nothing to say",
+                   *_GLANCE_KEYS.get(n, ("collection", "")))
                for n, t in sorted(ctx.summaries.items()) if not t]
     summary = [f"the {n} notice's 'at a glance' summary reads at grade {g}, above {SUMMARY_TARGET:g}"
                for n, g in summary_grades(ctx).items() if g > SUMMARY_TARGET]
     return body + missing + summary
 
 
-_GLANCE_KEYS = {"privacy": "collection", "cookies": "cookies.items", "hipaa": "contact.phone"}
+# What each notice's summary is written from (templates/partials/glance.md.j2).
+_GLANCE_KEYS = {"privacy": ("collection", "or uses, disclosures, service_providers, rights, contact.phone, contact.email"),
+                "cookies": ("cookies.items", "or cookies.uses"), "hipaa": ("contact.phone", "or contact.email")}
 
 
 def _plain_laws(ctx: Context) -> list[str]:
