@@ -197,3 +197,20 @@ service_providers:
     booking = run_one(_context(make_project, MICHIGAN + tracker.replace("PAGES", "booking")))
     (f,) = [f for f in booking.findings if f.rule == "CK-07"]
     assert f.severity == "warning" and f.fix.startswith("clinic.yaml: cookies.items.0.pages")
+
+
+def test_an_alberta_clinic_names_pipa_alberta_in_its_notice_and_findings(make_project):
+    from pathlib import Path
+
+    from generator.checks import run_one
+
+    bc = (Path(__file__).parent / "fixtures" / "ca-bc.yaml").read_text()
+    alberta = bc.replace("region: BC", "region: AB").replace("city: Vancouver", "city: Calgary")
+    ctx = _context(make_project, alberta)
+    text = ctx.text("privacy")
+    assert "Alberta's private-sector privacy law" in text and "PIPEDA" not in text
+    assert "Information and Privacy Commissioner of Alberta" in text
+    assert run_one(ctx).findings == []
+    ctx.clinic = ctx.clinic.model_copy(update={"complaints": ctx.clinic.complaints.model_copy(update={"steps": []})})
+    (f,) = [f for f in run_one(ctx).findings if f.rule == "PIPEDA-07"]
+    assert "PIPA Alberta" in f.citation and "PIPEDA" not in f.citation + f.message + f.fix
