@@ -119,7 +119,7 @@ def test_quebec_tracking_is_opt_in_and_consent_by_using_the_site_is_a_finding(ma
     p = prepare(project, None, TODAY)[0]
     assert p.loaded.clinic.cookies.consent_by_using_site and opt_in(p.loaded.clinic)
     findings = [f for f in run_one(context(project, p, TODAY)).findings if f.rule == "QC-05"]
-    assert findings and "cookies.consent_by_using_site" in findings[0].message
+    assert findings and findings[0].fix.startswith("clinic.yaml: cookies.consent_by_using_site")
 
 
 def test_the_fixtures_build_into_sites_with_the_new_notices(make_project):

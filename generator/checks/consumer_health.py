@@ -21,11 +21,11 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
-from .base import Context, Rule, both, phrases
+from .base import Context, Gap, Rule, both, needing, phrases
 
 N = "chd"
 T = "templates/chd.md.j2"
-DATA = "clinic.yaml: consumer_health"
+WA_NV, WA_ONLY, CT_ONLY = "WA or NV consumers and consumer health data", "WA consumers", "CT consumers"
 
 
 def _states(*codes: str) -> Callable[[Context], Optional[str]]:
@@ -52,12 +52,17 @@ def _homepage(ctx: Context) -> list[str]:
 
     out = [] if N in HOMEPAGE else ["the link snippet for the clinic's site does not say the link goes on its homepage"]
     if ctx.clinic.clinic_website is None:
-        out.append("no homepage to link from (clinic_website)")
+        out.append(Gap("no homepage to link from", "clinic_website"))
     return out
 
 
-def _data(what: str, get: Callable) -> Callable[[Context], list[str]]:
-    return lambda ctx: [] if get(ctx.clinic.consumer_health) else [f"the data lists no {what}"]
+def _cites(rcw: str) -> Callable[[Context], list[str]]:
+    """A finding cites Washington's section, Nevada's law, or both, as the clinic's consumers are."""
+    def cites(ctx: Context) -> list[str]:
+        states = ctx.clinic.consumer_health.states if ctx.clinic.consumer_health else []
+        return ([rcw] if "WA" in states else []) + (["NRS 603A (SB 370)"] if "NV" in states else [])
+
+    return cites
 
 
 def _each_category(ctx: Context) -> list[str]:
@@ -77,31 +82,39 @@ def _affiliates(ctx: Context) -> list[str]:
 RULES = [
     Rule("CHD-01", N, "RCW 19.373.020(1)(a); NRS 603A (SB 370)",
          "a consumer health data privacy policy of its own, separate from the website privacy policy",
-         T, both(_separate, phrases(N, r"shares consumer health data about people in")), wa_nv),
+         T, both(_separate, phrases(N, r"shares consumer health data about people in")), wa_nv,
+         cites=_cites("RCW 19.373.020(1)(a)"), condition=WA_NV, since=2),
     Rule("CHD-02", N, "RCW 19.373.020(1)(b)", "a prominent link to the policy on the clinic's homepage",
-         "clinic.yaml: clinic_website; generator/announcing/embed.py HOMEPAGE", _homepage, wa),
-    Rule("CHD-03", N, "RCW 19.373.020(1)(a)(i)", "the categories of consumer health data collected, and the purpose and use of each",
-         f"{DATA}.collects; {T}", both(_each_category, phrases(N, r"what we collect, and why")), wa_nv),
-    Rule("CHD-04", N, "RCW 19.373.020(1)(a)(ii)", "the categories of sources of consumer health data",
-         f"{DATA}.sources; {T}", both(_data("sources (consumer_health.sources)", lambda ch: ch.sources),
-                                      phrases(N, r"we get consumer health data from")), wa_nv),
-    Rule("CHD-05", N, "RCW 19.373.020(1)(a)(iii)", "the categories of consumer health data shared",
-         f"{DATA}.collects.N.shared_with; {T}",
-         both(_data("shared category (consumer_health.collects.N.shared_with)", lambda ch: ch.shared()),
-              phrases(N, r"we share these kinds of consumer health data")), wa_nv),
-    Rule("CHD-06", N, "RCW 19.373.020(1)(a)(iv)", "the categories of third parties, and the specific affiliates, it is shared with",
-         f"{DATA}.collects.N.shared_with, {DATA}.affiliates; {T}",
-         both(_affiliates, phrases(N, r"kinds of third parties we share it with")), wa_nv),
-    Rule("CHD-07", N, "RCW 19.373.020(1)(a)(v), RCW 19.373.040",
+         "generator/announcing/embed.py (HOMEPAGE)", _homepage, wa, condition=WA_ONLY, since=2),
+    Rule("CHD-03", N, "RCW 19.373.020(1)(a)(i); NRS 603A (SB 370)",
+         "the categories of consumer health data collected, and the purpose and use of each",
+         T, both(_each_category, phrases(N, r"what we collect, and why")), wa_nv,
+         cites=_cites("RCW 19.373.020(1)(a)(i)"), condition=WA_NV, since=2),
+    Rule("CHD-04", N, "RCW 19.373.020(1)(a)(ii); NRS 603A (SB 370)", "the categories of sources of consumer health data",
+         T, needing(phrases(N, r"we get consumer health data from"),
+                    ("consumer_health.sources", lambda c: bool(c.consumer_health and c.consumer_health.sources),
+                     "no sources")), wa_nv,
+         cites=_cites("RCW 19.373.020(1)(a)(ii)"), condition=WA_NV, since=2),
+    Rule("CHD-05", N, "RCW 19.373.020(1)(a)(iii); NRS 603A (SB 370)", "the categories of consumer health data shared",
+         T, needing(phrases(N, r"we share these kinds of consumer health data"),
+                    ("consumer_health.collects", lambda c: bool(c.consumer_health and c.consumer_health.shared()),
+                     "no category is shared with anyone (shared_with of each category shared)")), wa_nv,
+         cites=_cites("RCW 19.373.020(1)(a)(iii)"), condition=WA_NV, since=2),
+    Rule("CHD-06", N, "RCW 19.373.020(1)(a)(iv); NRS 603A (SB 370)",
+         "the categories of third parties, and the specific affiliates, it is shared with",
+         T, both(_affiliates, phrases(N, r"kinds of third parties we share it with")), wa_nv,
+         cites=_cites("RCW 19.373.020(1)(a)(iv)"), condition=WA_NV, since=2),
+    Rule("CHD-07", N, "RCW 19.373.020(1)(a)(v), RCW 19.373.040; NRS 603A (SB 370)",
          "how to use each right (confirm and access, the list of third parties and affiliates, deletion, "
          "withdrawal of consent) and how to appeal a refusal",
-         f"{DATA}.requests, {DATA}.appeals; {T}",
-         phrases(N, r"and see it", r"every third party and affiliate", r"have it deleted", r"withdraw your consent",
-                 r"to use a right, contact us", r"you can appeal"), wa_nv),
-    Rule("CHD-08", N, "RCW 19.373.030, RCW 19.373.070",
+         T, phrases(N, r"and see it", r"every third party and affiliate", r"have it deleted", r"withdraw your consent",
+                    r"to use a right, contact us", r"you can appeal"), wa_nv,
+         cites=_cites("RCW 19.373.020(1)(a)(v), RCW 19.373.040"), condition=WA_NV, since=2),
+    Rule("CHD-08", N, "RCW 19.373.030, RCW 19.373.070; NRS 603A (SB 370)",
          "that collecting and sharing each need the consumer's consent, separately, and that selling needs a signed authorization",
-         T, phrases(N, r"consent before we collect", r"separate consent before we share", r"authorization that you sign"), wa_nv),
+         T, phrases(N, r"consent before we collect", r"separate consent before we share", r"authorization that you sign"), wa_nv,
+         cites=_cites("RCW 19.373.030, RCW 19.373.070"), condition=WA_NV, since=2),
     Rule("CHD-09", N, "Conn. Gen. Stat. §42-515 ff. (CTDPA, as amended by SB 1295 from July 1, 2026)",
          "consumer health data is sensitive data, processed only with the consumer's consent",
-         T, phrases(N, r"Connecticut, consumer health data is sensitive data"), ct),
+         T, phrases(N, r"Connecticut, consumer health data is sensitive data"), ct, condition=CT_ONLY, since=2),
 ]

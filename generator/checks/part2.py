@@ -25,9 +25,10 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from .base import Context, Rule, both
+from .base import Context, Gap, Rule, both, needing
 
 T = "templates/partials/part2.md.j2"
+P2 = "the clinic is a Part 2 program (part2_program)"
 LINES = (
     "This notice describes:",
     "HOW HEALTH INFORMATION ABOUT YOU MAY BE USED AND DISCLOSED",
@@ -71,12 +72,12 @@ def _header(ctx: Context) -> list[str]:
     pc = c.privacy_contact
     phone = (pc.phone if pc else None) or c.contact.phone
     email = (pc.email if pc else None) or c.contact.email
-    if pc is None or not (pc.name or pc.title or pc.role):
-        out.append("no person or title to discuss the notice with (privacy_contact)")
+    if pc is None:
+        out.append(Gap("no person or title to discuss the notice with", "privacy_contact"))
     if phone is None:
-        out.append("no phone number to discuss the notice (privacy_contact.phone or contact.phone)")
+        out.append(Gap("no phone number to discuss the notice", "privacy_contact.phone", "or contact.phone"))
     if email is None:
-        out.append("no email address to discuss the notice (privacy_contact.email or contact.email)")
+        out.append(Gap("no email address to discuss the notice", "privacy_contact.email", "or contact.email"))
     return out
 
 
@@ -84,9 +85,9 @@ def _contact_and_date(ctx: Context) -> list[str]:
     c, out = ctx.clinic, []
     phone = (c.privacy_contact.phone if c.privacy_contact else None) or c.contact.phone
     if c.privacy_contact is None:
-        out.append("no contact person or office (privacy_contact)")
+        out.append(Gap("no contact person or office", "privacy_contact"))
     if phone is None:
-        out.append("no phone number for the contact (privacy_contact.phone or contact.phone)")
+        out.append(Gap("no phone number for the contact", "privacy_contact.phone", "or contact.phone"))
     elif phone not in ctx.text(notice_of(ctx)):
         out.append(f"the phone number {phone} is not in the notice")
     versions = ctx.versions.get(notice_of(ctx), [])
@@ -108,30 +109,30 @@ RULES = [
     Rule("P2-01", "part2", "42 CFR 2.22(b)(1)(i)",
          "the header 'Notice of Privacy Practices of [program]', its three 'this notice describes' lines, and the "
          "right to a copy and to discuss it with a named person or title at a phone and email",
-         "clinic.yaml: part2_program.program_name, privacy_contact (name or title, phone, email); " + T,
+         T,
          both(_header, _phrases(r"notice of privacy practices of", r"this notice describes",
-                                 r"discuss it with")), program),
+                                 r"discuss it with")), program, condition=P2, since=2),
     Rule("P2-02", "part2", "42 CFR 2.22(b)(1)(ii)(A)-(B)",
          "each purpose for which records may be used or disclosed without written consent, as the stricter law allows",
          T, _phrases(r"without your written consent only", r"medical emergency", r"research, audits and program evaluation",
                      r"child abuse or neglect", r"crime on our premises", r"court orders it", r"stricter law",
-                     r"case against you unless you give us written consent"), program),
+                     r"case against you unless you give us written consent"), program, condition=P2, since=2),
     Rule("P2-03", "part2", "42 CFR 2.22(b)(1)(ii)-(iii)",
          "that other uses need written consent, and that consent can be revoked",
          T, both(_fundraising, _phrases(r"other use or sharing of your records needs your written consent",
-                                         r"revoke your consent")), program),
+                                         r"revoke your consent")), program, condition=P2, since=2),
     Rule("P2-04", "part2", "42 CFR 2.22(b)(1)(iv)", "the patient's rights, each with how to use it",
-         "clinic.yaml: requests.channels; " + T,
-         both(lambda ctx: [] if ctx.clinic.requests.channels else ["no way to ask (requests.channels)"],
-               _phrases(r"see and copy your records", r"limit what we share", r"contact you in a certain way",
-                        r"list of disclosures", r"get a copy of this notice", r"to use a right, contact")), program),
+         T,
+         needing(_phrases(r"see and copy your records", r"limit what we share", r"contact you in a certain way",
+                          r"list of disclosures", r"get a copy of this notice", r"to use a right, contact"),
+                 ("requests.channels", lambda c: bool(c.requests.channels), "no way to ask")), program, condition=P2, since=2),
     Rule("P2-05", "part2", "42 CFR 2.22(b)(1)(v)",
          "the program's duties (privacy, this notice, breach notification) and that it follows the notice in effect",
-         T, _phrases(r"keep your records private", r"breach", r"follow the terms of the notice that is in effect"), program),
+         T, _phrases(r"keep your records private", r"breach", r"follow the terms of the notice that is in effect"), program, condition=P2, since=2),
     Rule("P2-06", "part2", "42 CFR 2.22(b)(1)(vi)", "complaints to the program and to the Secretary, and no retaliation",
          T, _phrases(r"you can complain to", r"Secretary of the United States Department of Health and Human Services",
-                     r"not retaliate"), program),
+                     r"not retaliate"), program, condition=P2, since=2),
     Rule("P2-07", "part2", "42 CFR 2.22(b)(1)(vii)-(viii)", "a contact person or office with a phone number, and an effective date",
-         "clinic.yaml: privacy_contact, privacy_contact.phone or contact.phone; notices publish --effective",
-         _contact_and_date, program),
+         "notices publish --effective; " + T,
+         _contact_and_date, program, condition=P2, since=2),
 ]

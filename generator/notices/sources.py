@@ -62,10 +62,9 @@ class SourceExtension(Extension):
         named = ",".join(str(k) for k in keys)
         if any(c in named for c in (_OPEN, _MID, _CLOSE)):
             raise ValueError(f"a {kind} source name holds a reserved character: {named!r}")
-        # Joined as text: Markup + str would escape a body that the template did not (autoescape off),
-        # and the marked text would then differ from the built one (&#39; for an apostrophe).
-        marked = f"{_OPEN}{kind}:{named}{_MID}{body}{_CLOSE}"
-        return Markup(marked) if isinstance(body, Markup) else marked
+        # The body is rendered text already (values escaped for Markdown as they were printed): adding it
+        # to Markup must not escape it again.
+        return Markup(f"{_OPEN}{kind}:{named}{_MID}{body}{_CLOSE}")
 
 
 @dataclass(frozen=True, order=True)
