@@ -63,7 +63,7 @@ def test_notice_pages_fit_a_360px_phone(example_sites):
     page = context.new_page()
     too_wide = []
     for slug in sorted(p.name for p in project.site_dir.iterdir() if p.is_dir()):
-        for notice in ("privacy", "cookies", "hipaa"):
+        for notice in ("privacy", "cookies", "hipaa", "chd", "part2"):
             if not (project.site_dir / slug / notice / "index.html").exists():
                 continue
             page.goto(f"{base}/{slug}/{notice}/", wait_until="networkidle")
