@@ -13,6 +13,12 @@ run (a developer's, CI's), and its absence means the strict defaults.
 allow_hosts = ["hooks.internal.example.org"]
 # Hosts a webhook may call over plain http (a test receiver). Every other host needs https.
 allow_http = []
+
+[verify]
+# Commits whose changes to published versions were reviewed and accepted (full commit ids): such a change
+# is a note in `notices verify`, not a problem, and the file as that commit left it is the one checked
+# from then on. For history written before the rule existed; never for a new change.
+reviewed_rewrites = ["440833c49ec0ad1260cf7db4738abb7fa5c0402a"]
 ```
 """
 
@@ -27,7 +33,7 @@ from .errors import NoticesError
 from .project import Project
 
 FILE = "notices.toml"
-_KNOWN = {"webhook": {"allow_hosts", "allow_http"}}
+_KNOWN = {"webhook": {"allow_hosts", "allow_http"}, "verify": {"reviewed_rewrites"}}
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,7 @@ class WebhookSettings:
 @dataclass(frozen=True)
 class Settings:
     webhook: WebhookSettings = WebhookSettings()
+    reviewed_rewrites: frozenset[str] = frozenset()  # full commit ids, lower case
 
 
 def settings_path(project: Project) -> Path:
@@ -72,7 +79,17 @@ def load_settings(project: Project) -> Settings:
             if key not in _KNOWN[section]:
                 raise NoticesError(f"{FILE}: {section}.{key}: unknown key ({_did_you_mean(key, _KNOWN[section])})")
     hook = data.get("webhook", {})
-    return Settings(WebhookSettings(_hosts(hook, "allow_hosts"), _hosts(hook, "allow_http")))
+    return Settings(WebhookSettings(_hosts(hook, "allow_hosts"), _hosts(hook, "allow_http")),
+                    _commits(data.get("verify", {})))
+
+
+def _commits(table: dict) -> frozenset[str]:
+    value = table.get("reviewed_rewrites", [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and re.fullmatch(r"[0-9a-fA-F]{40}|[0-9a-fA-F]{64}", v)
+                                              for v in value):
+        raise NoticesError(f"{FILE}: verify.reviewed_rewrites: must be a list of full commit ids (40 or 64 hex "
+                           'digits, from `git log --format=%H`), like ["440833c49ec0ad1260cf7db4738abb7fa5c0402a"]')
+    return frozenset(v.lower() for v in value)
 
 
 def _hosts(table: dict, key: str) -> frozenset[str]:

@@ -168,3 +168,31 @@ def test_verify_outside_git_says_what_it_needs(two):
     result = cli(two, "verify")
     assert result.exit_code == 1 and "not in a git work tree" in result.output
     assert cli(two, "verify", "--no-git").exit_code == 0
+
+
+def test_verify_accepts_only_the_rewrites_notices_toml_names(two):
+    def commit(message):
+        _git(two.root, "-c", "user.name=T", "-c", "user.email=t@example.org", "commit", "-qam", message)
+        out = subprocess.run(["git", "-C", str(two.root), "rev-parse", "HEAD"], capture_output=True, text=True)
+        return out.stdout.strip()
+
+    _git(two.root, "init", "-q")
+    _git(two.root, "-c", "user.name=T", "-c", "user.email=t@example.org", "add", "clinics")
+    commit("versions")
+    folder = two.clinic_dir("a") / "versions" / "privacy"
+    for name in ("v2.md", "v2.json"):
+        (folder / name).unlink()
+    rewrite = commit("drop v2")
+    assert cli(two, "verify").exit_code == 1
+    (two.root / "notices.toml").write_text(f'[verify]\nreviewed_rewrites = ["{rewrite}"]\n')
+    ok = cli(two, "verify")
+    assert ok.exit_code == 0, ok.output
+    assert f"v2.json: deleted in commit {rewrite[:12]}, a reviewed rewrite" in ok.output
+    # Only the commit named: a change in any other commit is still a problem.
+    md = folder / "v1.md"
+    md.write_text(md.read_text() + "\nchanged\n")
+    commit("change v1")
+    assert "a published version was changed in commit" in cli(two, "verify").output
+    (two.root / "notices.toml").write_text('[verify]\nreviewed_rewrites = ["HEAD"]\n')
+    bad = cli(two, "verify")
+    assert bad.exit_code == 1 and "verify.reviewed_rewrites: must be a list of full commit ids" in bad.output

@@ -148,7 +148,9 @@ def verify(no_git: bool, root: str | None) -> None:
             problems += exc.problems
     notes: list[str] = []
     if not no_git:
-        found, notes = verify_history(project)
+        from ..settings import load_settings
+
+        found, notes = verify_history(project, load_settings(project).reviewed_rewrites)
         problems += [p for p in found if str(p) not in {str(q) for q in problems}]
     for line in notes:
         click.echo(f"note: {line}", err=True)

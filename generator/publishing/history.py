@@ -42,8 +42,11 @@ def _blob_id(data: bytes, object_format: str) -> str:
     return algo(header + data).hexdigest()
 
 
-def verify_history(project: Project) -> tuple[list[Problem], list[str]]:
-    """(problems, notes): each committed version file gone, changed, or changed in history."""
+def verify_history(project: Project, reviewed: frozenset[str] = frozenset()) -> tuple[list[Problem], list[str]]:
+    """(problems, notes): each committed version file gone, changed, or changed in history.
+
+    A change made in one of the `reviewed` commits (notices.toml, verify.reviewed_rewrites) is a note, and
+    the file as that commit left it is the one checked from then on."""
     try:
         inside = _git(project, "rev-parse", "--is-inside-work-tree").strip()
     except NoticesError:
@@ -76,6 +79,13 @@ def verify_history(project: Project) -> tuple[list[Problem], list[str]]:
         rel = path[len(prefix):] if path.startswith(prefix) else path
         if status == "A" and rel not in added:
             added[rel] = Added(commit, blob)
+        elif rel in added and status in ("M", "D", "T") and commit in reviewed:
+            notes.append(f"{rel}: {'deleted' if status == 'D' else 'changed'} in commit {commit[:12]}, a reviewed "
+                         "rewrite (notices.toml, verify.reviewed_rewrites)")
+            if status == "D":
+                del added[rel]
+            else:
+                added[rel] = Added(commit, blob)
         elif rel in added and status in ("M", "D", "T"):
             what = "deleted" if status == "D" else "changed"
             problems.append(Problem(rel, None, None, "",
