@@ -97,14 +97,15 @@ def import_cmd(slug: str, notice: str, file: Path, effective: date, approved_by:
     The text is kept as the clinic published it and shown as its own on the site, with the original
     file beside it; it is not checked. The next `notices publish` is a material change from it.
     """
+    from ..data.notice_kinds import not_chosen
     from ..publishing import importing, writing
     from ..publishing import versions as versions_mod
 
     project = _project(root)
     today = date.today()
-    notices, langs, usual_title = importing.clinic_notices(project, slug)
+    notices, langs, usual_title = importing.clinic_notices(project, slug, notice)
     if notice not in notices:
-        raise NoticesError(f"{slug} has no {notice!r} notice; its notices are {', '.join(notices)}")
+        raise NoticesError(not_chosen(slug, notice, notices))
     lang = lang or langs[0]
     if lang not in langs:
         raise NoticesError(f"--lang {lang!r} is not one of {slug}'s languages ({', '.join(langs)})")

@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from . import notice_kinds
 from .fields import Colour, LogoPath, Phone, Strict, Text
 from .notifications import Changes, Notifications
 from .practices import (
@@ -60,6 +61,8 @@ from .vocab import (
     Source,
     WebsiteItem,
 )
+
+NoticeKindName = Literal[notice_kinds.KEYS]  # type: ignore[valid-type]  # generator/data/notice_kinds.py
 
 # --------------------------------------------------------------------------------------------------
 # Scalars
@@ -338,6 +341,11 @@ class Clinic(Strict):
     group: Optional[Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]] = Field(
         None, description="A group file in groups/ whose values this clinic shares.")
     name: Text = Field(description="The name patients know.")
+    chosen_notices: Optional[list[NoticeKindName]] = Field(
+        None, alias="notices", description="The notices the clinic publishes, like [privacy, cookies, hipaa], or "
+        "[combined, cookies] for one page holding the website policy and the Notice of Privacy Practices. Leave "
+        "out for the usual set: the privacy policy, a cookie notice if the data lists cookies or trackers, and "
+        "in the US the Notice of Privacy Practices.")
     legal_name: Optional[Text] = None
     practice: Practice
     site_url: Optional[HttpUrl] = Field(None, description="Where this notices site is published, for canonical links.")
@@ -388,12 +396,32 @@ class Clinic(Strict):
             raise ValueError("@regimes.phipa_custodian: applies to Ontario (CA, ON) clinics only")
         return self
 
+    @model_validator(mode="after")
+    def _notices_fit(self) -> "Clinic":
+        if self.chosen_notices is not None:
+            for index, message in notice_kinds.choice_problems(self.chosen_notices, country=self.jurisdiction.country,
+                                                               regimes=self.regimes)[:1]:
+                raise ValueError(f"@notices{'' if index is None else f'.{index}'}: {message}")
+        return self
+
     @property
     def notices(self) -> list[str]:
-        """The notices this clinic publishes, in site order. Jurisdiction decides the set."""
-        if self.jurisdiction.country == "US":
-            return ["privacy", "cookies", "hipaa"]
-        return ["privacy", "cookies"]
+        """The notices this clinic publishes, in site order: those it lists under `notices`, else the
+        usual set for its country (generator/data/notice_kinds.py)."""
+        if self.chosen_notices is not None:
+            return notice_kinds.in_site_order(self.chosen_notices)
+        return notice_kinds.default_notices(self.jurisdiction.country, self.uses_cookies)
+
+    @property
+    def uses_cookies(self) -> bool:
+        """The data says the clinic's website uses cookies or trackers."""
+        c = self.cookies
+        return bool(c.uses or c.items or c.lifetimes or c.web_beacons.on_site or c.web_beacons.in_email
+                    or any(getattr(e, "item", None) == "cookies" for e in self.collection.website.items))
+
+    def publishes(self, notice: str) -> bool:
+        """Whether one of its notices is, or holds, `notice` (a combined notice holds privacy and hipaa)."""
+        return notice_kinds.publishes(self.notices, notice)
 
     def has_right(self, right: str) -> bool:
         return any(r.right == right for r in self.rights)
