@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import textwrap
 from pathlib import Path
@@ -11,6 +12,10 @@ import pytest
 from generator.data.load import Project
 
 REPO = Path(__file__).resolve().parent.parent
+
+# `notices publish --as-of` moves "today" for the tests only (generator/cli/publish_commands.py); a real
+# user cannot record a past date with it.
+os.environ["NOTICES_TESTING"] = "1"
 
 MINIMAL = """\
 name: Test Clinic
