@@ -160,7 +160,7 @@ class _Out:
             below = self.lines[at].hash_at if self.lines[at].hash_at is not None else ind
             said = self._value_words(values)
             width = max(len(v) for v in values)
-            self.lines[at + 1:at + 1] = [_Line(ind + 2, f"{v.ljust(width)}  {said.get(v, '')}".rstrip(), "", below)
+            self.lines[at + 1:at + 1] = [_Line(indent + 2, f"{v.ljust(width)}  {said.get(v, '')}".rstrip(), "", below)
                                          for v in values]
         return live
 

@@ -74,13 +74,14 @@ def _models_in(t: Any) -> list[type[BaseModel]]:
 
 
 @functools.lru_cache(maxsize=1)
-def vocab_keys() -> tuple[VocabKey, ...]:
-    """Every key of the model whose value (or each item of whose list) is a vocabulary value."""
+def _walk() -> tuple[tuple[str, ...], tuple[VocabKey, ...]]:
+    keys: list[str] = []
     out: list[VocabKey] = []
 
     def walk(model: type[BaseModel], prefix: str) -> None:
         for name, field in model.model_fields.items():
             key = f"{prefix}{field.alias or name}"
+            keys.append(key)
             t = _unwrap(field.annotation)
             item = _unwrap(typing.get_args(t)[0]) if typing.get_origin(t) is list else t
             values = literal_values(item)
@@ -90,7 +91,17 @@ def vocab_keys() -> tuple[VocabKey, ...]:
                 walk(sub, key + ".")
 
     walk(Clinic, "")
-    return tuple(out)
+    return tuple(dict.fromkeys(keys)), tuple(out)
+
+
+def all_keys() -> tuple[str, ...]:
+    """Every key path of clinic.yaml, dotted, list levels left out (`disclosures.why`)."""
+    return _walk()[0]
+
+
+def vocab_keys() -> tuple[VocabKey, ...]:
+    """Every key of the model whose value (or each item of whose list) is a vocabulary value."""
+    return _walk()[1]
 
 
 def find(key: str) -> list[VocabKey]:
