@@ -25,6 +25,8 @@ contact:
   phone: (719) 555-0100
   email: privacy@example.com
 """
+# A website that uses cookies: with it a clinic that lists no `notices` gets a cookie notice too.
+USES_COOKIES = "cookies: {uses: [site_function]}\n"
 
 
 def build_tree(root: Path, files: dict[str, str]) -> None:
