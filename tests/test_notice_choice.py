@@ -128,7 +128,8 @@ def test_a_notice_not_chosen_has_no_page_feed_embed_or_consent_manager(make_proj
     (p,) = prepare(project, ["t"], AS_OF)
     result = run_one(context(project, p, AS_OF))
     assert not [f for f in result.findings if f.notice in ("cookies", "hipaa")]
-    assert not [f for f in result.findings if f.rule.startswith(("NPP-", "CK-"))]
+    assert not [f for f in result.findings if f.rule.startswith(("NPP-", "CK-", "XD-"))]
+    assert dict((r.id, why) for r, why in result.checked)["XD-01"].startswith("the clinic publishes no cookie notice")
     for command, notice in ((["diff", "t", "hipaa"], "hipaa"), (["explain", "t", "cookies"], "cookies"),
                             (["import", "t", "hipaa", "clinic.yaml", "--effective", "2026-01-01", "--approved-by", "x"], "hipaa"),
                             (["publish", "t", "cookies", "--effective", "2030-01-01", "--summary", "x", "--approved-by", "y"], "cookies")):
