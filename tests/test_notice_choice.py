@@ -161,6 +161,9 @@ def test_combined_holds_each_part_once_the_npp_header_first(combined):
     # Neither part points to the other as a separate notice.
     assert "Our Website Privacy Policy explains" not in text and "Our Notice of Privacy Practices explains" not in text
     assert render_notice(combined, loaded, "combined").title == "Notice of Privacy Practices and Website Privacy Policy"
+    # The cookie notice points to the document that holds the website policy.
+    assert ("Our Notice of Privacy Practices and Website Privacy Policy explains how we handle your personal "
+            "information in general.") in render_notice(combined, loaded, "cookies").markdown
 
 
 def test_the_combined_document_own_sentences_have_sources(combined):
