@@ -21,12 +21,15 @@ from .base import (
     Context,
     Finding,
     Rule,
+    Unstated,
     plain_text,
     readable_text,
     summary_text,
 )
 
 CHECKED_LANGUAGE = "en"
+# The version of shared/compliance/checklist.md these rules implement; a published version records it.
+CHECKLIST_VERSION = 2
 RULES: list[Rule] = [*hipaa.RULES, *us_privacy.RULES, *canada.RULES, *cookies.RULES, *plain.RULES]
 SCAN_RULES: list[Rule] = [*cookies.SCAN_RULES]  # `notices scan`: the live website, not the data
 
@@ -68,16 +71,27 @@ def run_one(ctx: Context, rules: list[Rule] = RULES) -> Result:
     # A notice held by another (a combined one) is checked on the text and versions of its holder, and
     # its findings are the holder's: they stop that notice from being published.
     held = replace(ctx, versions={**ctx.versions, **{part: ctx.versions.get(h, []) for part, h in ctx.holders.items()}})
+    unstated: dict[str, tuple[Unstated, list[Rule]]] = {}
     for rule in rules:
         reason = rule.applies(held)
         if reason is None and rule.notice and rule.notice in notice_kinds.KINDS and not ctx.clinic.publishes(rule.notice):
             reason = f"the clinic does not publish a {rule.notice} notice (see `notices` in clinic.yaml)"
         result.checked.append((rule, reason))
+        if isinstance(reason, Unstated):
+            unstated.setdefault(reason.key, (reason, []))[1].append(rule)
         if reason is not None:
             continue
+        citation, severity = rule.citation_for(held), rule.severity_for(held)
         for message in rule.check(held):
-            result.findings.append(Finding(rule.id, rule.severity, ctx.slug, ctx.holders.get(rule.notice, rule.notice),
-                                           rule.citation, f"{rule.requires}: {message}", rule.fix))
+            result.findings.append(Finding(rule.id, severity, ctx.slug, ctx.holders.get(rule.notice, rule.notice),
+                                           citation, f"{rule.requires}: {message}", rule.fix_for(message)))
+    # A rule whose condition rests on a fact the data does not state is not run, and not silently:
+    # one warning per fact, naming the key and the rules that wait for it.
+    for key, (reason, waiting) in unstated.items():
+        ids = ", ".join(dict.fromkeys(r.id for r in waiting))
+        result.findings.append(Finding(waiting[0].id, WARNING, ctx.slug, ctx.holders.get(waiting[0].notice, waiting[0].notice),
+                                       waiting[0].citation, f"not checked: {reason}; rules waiting for it: {ids}",
+                                       f"clinic.yaml: {key} (true or false)"))
     return result
 
 
@@ -85,4 +99,4 @@ def run(project: Project, prepared: list[Prepared], as_of: date) -> list[Result]
     return [run_one(context(project, p, as_of)) for p in prepared]
 
 
-__all__ = ["ERROR", "WARNING", "RULES", "SCAN_RULES", "Finding", "Result", "Rule", "run", "run_one", "context"]
+__all__ = ["CHECKLIST_VERSION", "ERROR", "WARNING", "RULES", "SCAN_RULES", "Finding", "Result", "Rule", "run", "run_one", "context"]

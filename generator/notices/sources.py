@@ -62,7 +62,9 @@ class SourceExtension(Extension):
         named = ",".join(str(k) for k in keys)
         if any(c in named for c in (_OPEN, _MID, _CLOSE)):
             raise ValueError(f"a {kind} source name holds a reserved character: {named!r}")
-        return Markup(f"{_OPEN}{kind}:{named}{_MID}") + body + Markup(_CLOSE)
+        # The body is rendered text already (values escaped for Markdown as they were printed): adding it
+        # to Markup must not escape it again.
+        return Markup(f"{_OPEN}{kind}:{named}{_MID}{body}{_CLOSE}")
 
 
 @dataclass(frozen=True, order=True)
