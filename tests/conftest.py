@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import textwrap
 from pathlib import Path
@@ -12,6 +13,10 @@ from generator.data.load import Project
 
 REPO = Path(__file__).resolve().parent.parent
 
+# `notices publish --as-of` moves "today" for the tests only (generator/cli/publish_commands.py); a real
+# user cannot record a past date with it.
+os.environ["NOTICES_TESTING"] = "1"
+
 MINIMAL = """\
 name: Test Clinic
 practice: physician_practice
@@ -20,6 +25,8 @@ contact:
   phone: (719) 555-0100
   email: privacy@example.com
 """
+# A website that uses cookies: with it a clinic that lists no `notices` gets a cookie notice too.
+USES_COOKIES = "cookies: {uses: [site_function]}\n"
 
 
 def build_tree(root: Path, files: dict[str, str]) -> None:

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from generator.checks import CHECKLIST_VERSION, RULES
 from generator.cli import main
 from generator.publishing.versions import load_versions
+from tests.conftest import USES_COOKIES
 
 AS_OF = "2026-11-22"
 MICHIGAN = """\
@@ -24,6 +25,8 @@ contact:
   email: privacy@lakeshore.example.org
 privacy_contact: {role: privacy_officer, name: Sam Example}
 """
+# Its website uses cookies: it has a cookie notice (a clinic whose data never mentions cookies has none).
+WITH_COOKIES = MICHIGAN + USES_COOKIES
 COLORADO = MICHIGAN.replace("region: MI", "region: CO").replace("colorado_privacy_act: false", "colorado_privacy_act: true")
 
 
@@ -56,7 +59,7 @@ def test_every_rule_that_does_not_apply_says_why(make_project):
 
 
 def test_cookie_findings_cite_only_laws_that_apply_and_do_not_block_publishing(make_project):
-    project = make_project({"clinics/t/clinic.yaml": MICHIGAN})
+    project = make_project({"clinics/t/clinic.yaml": WITH_COOKIES})
     findings = [f for f in report(project)["findings"] if f["rule"] in ("CK-01", "CK-04")]
     assert {f["rule"] for f in findings} == {"CK-01", "CK-04"}
     for f in findings:
@@ -68,7 +71,7 @@ def test_cookie_findings_cite_only_laws_that_apply_and_do_not_block_publishing(m
 
 
 def test_a_californian_clinic_s_cookie_findings_cite_the_ccpa_and_caloppa(make_project):
-    project = make_project({"clinics/t/clinic.yaml": MICHIGAN.replace("ccpa: false, caloppa: false", "ccpa: true, caloppa: true")})
+    project = make_project({"clinics/t/clinic.yaml": WITH_COOKIES.replace("ccpa: false, caloppa: false", "ccpa: true, caloppa: true")})
     (f,) = [f for f in report(project)["findings"] if f["rule"] == "CK-01"]
     assert "CCPA" in f["citation"] and "22575" in f["citation"] and "Colorado" not in f["citation"]
     assert f["severity"] == "error"

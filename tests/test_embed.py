@@ -12,7 +12,7 @@ from generator.site.prepare import prepare
 from generator.announcing.embed import EMBED_CLASS, embed_files, embed_fragments, link_snippet
 from generator.notices.pages import NoticeState
 from generator.publishing.writing import publish
-from tests.conftest import MINIMAL
+from tests.conftest import MINIMAL, USES_COOKIES
 
 AS_OF = date(2026, 11, 22)
 HOSTILE = "<script>x</script>"
@@ -20,7 +20,7 @@ SITE = "https://notices.example.org/t/"
 
 
 def project_with(make_project, extra: str = "", name: str = "Test Clinic"):
-    text = MINIMAL.replace("name: Test Clinic", f"name: '{name}'") + extra
+    text = MINIMAL.replace("name: Test Clinic", f"name: '{name}'") + USES_COOKIES + extra
     return make_project({"clinics/t/clinic.yaml": text})
 
 

@@ -16,10 +16,10 @@ from generator.data.load import LoadedClinic, Project, load_clinics
 from generator.notices.render import render_notice
 from generator.publishing.versions import Version, load_versions
 from generator.publishing.writing import publish
-from tests.conftest import MINIMAL
+from tests.conftest import MINIMAL, USES_COOKIES
 
 SITE = "https://notices.example.org/test/"
-WITH_URL = MINIMAL + f"site_url: {SITE}\n"
+WITH_URL = MINIMAL + USES_COOKIES + f"site_url: {SITE}\n"
 D1, D2, D3, D4 = date(2026, 1, 10), date(2026, 3, 1), date(2026, 4, 2), date(2026, 5, 1)
 
 # What JSON Feed 1.1 requires (https://www.jsonfeed.org/version/1.1/), plus our extension's shape.

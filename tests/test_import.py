@@ -171,8 +171,8 @@ def _text(tmp_path):
     ("scanned pdf", _scan, {}, "no text to extract"),
     ("html without text", _html_without_text, {}, "no text in it"),
     ("future", _text, {"effective": TODAY + timedelta(days=1)}, "is after today"),
-    ("unknown notice", _text, {"notice": "nope"}, "has no 'nope' notice"),
-    ("canadian has no hipaa", _text, {"notice": "hipaa", "canadian": True}, "has no 'hipaa' notice"),
+    ("unknown notice", _text, {"notice": "nope"}, "'nope' is not a kind of notice"),
+    ("canadian has no hipaa", _text, {"notice": "hipaa", "canadian": True}, "'hipaa' is for clinics in US only"),
     ("markup in the title", _text, {"title": "<b>Policy</b>"}, "--title"),
 ])
 def test_refused_with_what_to_do_and_nothing_written(project, tmp_path, case, make, args, message):

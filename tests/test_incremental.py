@@ -24,7 +24,7 @@ from generator.site.build import build
 from generator.announcing.embed import embed_files
 from generator.site.prepare import prepare, site_spec
 from generator.cli import main
-from tests.conftest import MINIMAL, REPO, tree_bytes
+from tests.conftest import MINIMAL, REPO, USES_COOKIES, tree_bytes
 
 AS_OF = date(2026, 11, 22)
 CANADIAN = MINIMAL.replace("country: US, region: CO", "country: CA, region: ON")
@@ -242,7 +242,7 @@ def test_a_data_problem_stops_the_run_and_reports_every_clinic(four):
 
 @pytest.fixture
 def versioned(make_project):
-    project = make_project({"clinics/t/clinic.yaml": MINIMAL})
+    project = make_project({"clinics/t/clinic.yaml": MINIMAL + USES_COOKIES})
     publish(project, "t", "privacy", "2026-01-10", "2026-01-10")
     edit(project, "t", "legal_name: Test Clinic LLC\n")
     publish(project, "t", "privacy", "2026-11-01", "2026-12-15")  # announced from Nov 1, in force Dec 15

@@ -141,7 +141,56 @@ def test_scaffold_is_yaml_with_every_model_key_explained(make_project):
         if re.match(r"^\s*(- )?[a-z_]+:", line) and ("Required" in line or '""' in line):
             assert "#" in line, line
     assert "One of: US, CA" in text or "US or CA" in text
-    assert "… (" in text  # long vocabularies are shortened
+    assert "… (" not in text and "in all: see" not in text  # no value list is cut short
+
+
+def values_below_keys(text: str) -> dict[tuple, dict[str, str]]:
+    """For each key path of the file, the `value  words` comment lines right below its line."""
+    out: dict[tuple, dict[str, str]] = {}
+    stack: list[tuple[int, str]] = []
+    current: tuple | None = None
+    for raw in text.splitlines()[1:]:
+        stripped = raw.lstrip(" ")
+        col = len(raw) - len(stripped)
+        commented = stripped.startswith("# ")
+        rest = stripped[2:] if commented else stripped
+        match = KEY.match(rest.lstrip(" "))
+        if match:
+            col += (2 + len(rest) - len(rest.lstrip(" "))) if commented else 0
+            col += 2 if match.group("dash") else 0
+            while stack and stack[-1][0] >= col:
+                stack.pop()
+            stack.append((col, match.group("key")))
+            current = tuple(k for _, k in stack)
+            out.setdefault(current, {})
+            continue
+        word = re.match(r"^#\s+([A-Za-z_][A-Za-z0-9_]*)(?:\s{2,}(.*))?$", stripped)
+        if word and current is not None:
+            out[current][word.group(1)] = (word.group(2) or "").strip()
+        else:
+            current = None
+    return out
+
+
+def test_every_vocabulary_key_lists_every_value_with_its_english_words(make_project):
+    import yaml
+
+    from generator.data.vocab_keys import labels, vocab_keys, words
+
+    project = make_project()
+    text = scaffold(project, "new-clinic").read_text(encoding="utf-8")
+    listed = values_below_keys(text)
+    english = labels(REPO / "templates", "en")
+    checked = 0
+    for vk in vocab_keys():
+        path = tuple(vk.key.split("."))
+        assert path in listed, f"{vk.key} is not in the new clinic file"
+        expected = {v: " ".join(w.split()) for v, w in words(english, vk).items()}
+        assert set(expected) == set(vk.values), f"{vk.key}: a value has no English words in labels.yaml"
+        assert listed[path] == expected, vk.key
+        checked += 1
+    assert checked > 40
+    assert "recipient" in yaml.safe_load((REPO / "templates" / "en" / "labels.yaml").read_text())
 
 
 def test_fresh_scaffold_fails_check_listing_exactly_the_placeholders(make_project):

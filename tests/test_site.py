@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from generator.site.build import build
 from generator.cli import main
-from tests.conftest import MINIMAL, tree_bytes
+from tests.conftest import MINIMAL, USES_COOKIES, tree_bytes
 
 AS_OF = date(2026, 11, 22)
 HOSTILE = '<script>alert(1)</script> **bold** [link](http://evil.example) & `code` # _x_'
@@ -25,7 +25,7 @@ def text_of(path: Path) -> str:
 
 
 def test_us_clinic_gets_three_notices_at_stable_addresses(make_project):
-    project = make_project({"clinics/t/clinic.yaml": MINIMAL})
+    project = make_project({"clinics/t/clinic.yaml": MINIMAL + USES_COOKIES})
     build(project, as_of=AS_OF)
     site = project.site_dir / "t"
     for page in ["index.html", "privacy/index.html", "cookies/index.html", "hipaa/index.html",
@@ -34,7 +34,8 @@ def test_us_clinic_gets_three_notices_at_stable_addresses(make_project):
 
 
 def test_canadian_clinic_gets_privacy_and_cookies_only(make_project):
-    project = make_project({"clinics/t/clinic.yaml": MINIMAL.replace("country: US, region: CO", "country: CA, region: ON")})
+    project = make_project({"clinics/t/clinic.yaml": MINIMAL.replace("country: US, region: CO", "country: CA, region: ON")
+                            + USES_COOKIES})
     build(project, as_of=AS_OF)
     site = project.site_dir / "t"
     assert (site / "privacy/index.html").is_file() and (site / "cookies/index.html").is_file()
@@ -43,7 +44,7 @@ def test_canadian_clinic_gets_privacy_and_cookies_only(make_project):
 
 
 def test_every_page_links_to_every_notice(make_project):
-    project = make_project({"clinics/t/clinic.yaml": MINIMAL})
+    project = make_project({"clinics/t/clinic.yaml": MINIMAL + USES_COOKIES})
     build(project, as_of=AS_OF)
     site = project.site_dir / "t"
     for page in site.rglob("index.html"):

@@ -55,8 +55,9 @@ FILES = ("embed/consent.css", "embed/consent.html", "embed/consent.js")
 
 
 def applies(clinic: Clinic) -> bool:
-    """A consent manager is made for a clinic that lists its cookies: without the list it has nothing to ask."""
-    return bool(clinic.cookies.items)
+    """A consent manager is made for a clinic that lists its cookies and publishes its cookie notice:
+    without the list it has nothing to ask, without the notice nothing to show."""
+    return bool(clinic.cookies.items) and "cookies" in clinic.notices
 
 
 def opt_in(clinic: Clinic) -> bool:

@@ -6,9 +6,10 @@ not, when it did not), so a report can show what was checked as well as what fai
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
+from ..data import notice_kinds
 from ..data.load import Project
 from ..notices.render import render_notice
 from ..publishing.versions import in_force
@@ -57,7 +58,7 @@ def context(project: Project, p: Prepared, as_of: date) -> Context:
     summaries = {n: summary_text(d.markdown) for n, d in drafts.items()}
     return Context(p.loaded.slug, p.loaded.clinic, texts, readable, summaries, p.versions, as_of,
                    project.rel(project.clinic_dir(p.loaded.slug) / "clinic.yaml"), project.templates_dir,
-                   p.loaded.locations)
+                   p.loaded.locations, p.loaded.clinic.holders())
 
 
 def run_one(ctx: Context, rules: list[Rule] = RULES) -> Result:
@@ -69,24 +70,29 @@ def run_one(ctx: Context, rules: list[Rule] = RULES) -> Result:
             result.notes.append(
                 f"{notice}: version {current.number}, in force, is the clinic's own text (imported): not checked; "
                 "the check reads the text that `notices publish` would freeze")
+    # A notice held by another (a combined one) is checked on the text and versions of its holder, and
+    # its findings are the holder's: they stop that notice from being published.
+    held = replace(ctx, versions={**ctx.versions, **{part: ctx.versions.get(h, []) for part, h in ctx.holders.items()}})
     unstated: dict[str, tuple[Unstated, list[Rule]]] = {}
     for rule in rules:
-        reason = rule.applies(ctx)
+        reason = rule.applies(held)
+        if reason is None and rule.notice and rule.notice in notice_kinds.KINDS and not ctx.clinic.publishes(rule.notice):
+            reason = f"the clinic does not publish a {rule.notice} notice (see `notices` in clinic.yaml)"
         result.checked.append((rule, reason))
         if isinstance(reason, Unstated):
             unstated.setdefault(reason.key, (reason, []))[1].append(rule)
         if reason is not None:
             continue
-        citation, severity = rule.citation_for(ctx), rule.severity_for(ctx)
-        for message in rule.check(ctx):
-            result.findings.append(Finding(rule.id, severity, ctx.slug, rule.notice, citation,
-                                           f"{rule.requires}: {message}", rule.fix_for(message)))
+        citation, severity = rule.citation_for(held), rule.severity_for(held)
+        for message in rule.check(held):
+            result.findings.append(Finding(rule.id, severity, ctx.slug, ctx.holders.get(rule.notice, rule.notice),
+                                           citation, f"{rule.requires}: {message}", rule.fix_for(message)))
     # A rule whose condition rests on a fact the data does not state is not run, and not silently:
     # one warning per fact, naming the key and the rules that wait for it.
     for key, (reason, waiting) in unstated.items():
         ids = ", ".join(dict.fromkeys(r.id for r in waiting))
-        result.findings.append(Finding(waiting[0].id, WARNING, ctx.slug, waiting[0].notice, waiting[0].citation,
-                                       f"not checked: {reason}; rules waiting for it: {ids}",
+        result.findings.append(Finding(waiting[0].id, WARNING, ctx.slug, ctx.holders.get(waiting[0].notice, waiting[0].notice),
+                                       waiting[0].citation, f"not checked: {reason}; rules waiting for it: {ids}",
                                        f"clinic.yaml: {key} (true or false)"))
     return result
 

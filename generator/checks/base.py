@@ -45,9 +45,10 @@ class Context:
     file: str  # the clinic file, for locations in reports
     templates_dir: Path = Path("templates")
     locations: dict = field(default_factory=dict)
+    holders: dict[str, str] = field(default_factory=dict)  # a notice held by another: hipaa → combined
 
     def text(self, notice: str) -> str:
-        return self.texts.get(notice, "")
+        return self.texts.get(notice, self.texts.get(self.holders.get(notice, ""), ""))
 
 
 class Gap(str):

@@ -115,7 +115,7 @@ RULES = [
     Rule("CK-07", N, "HHS OCR guidance on online tracking technologies (as limited by AHA v. Becerra, N.D. Tex. 2024)",
          "no marketing tracker on booking, patient-portal or other authenticated pages (a tracker on public pages "
          "alone is not this finding)", T, _marketing_on_authenticated_pages,
-         when(lambda c: "hipaa" in c.notices, "OCR's guidance reaches HIPAA covered entities only: the clinic publishes "
+         when(lambda c: c.publishes("hipaa"), "OCR's guidance reaches HIPAA covered entities only: the clinic publishes "
               "no HIPAA notice", "a US health clinic (warning)"), WARNING, since=2),
     Rule("XD-01", None, "cross-document consistency", "every third party in the cookie notice is named among the privacy notice's recipients",
          "templates/partials/sharing.md.j2", _recipients, has_notice),

@@ -61,7 +61,7 @@ _GLANCE_KEYS = {"privacy": ("collection", "or uses, disclosures, service_provide
 
 def _plain_laws(ctx: Context) -> list[str]:
     c = ctx.clinic
-    out = ["HIPAA 164.520(b)(1) plain language"] if "hipaa" in c.notices else []
+    out = ["HIPAA 164.520(b)(1) plain language"] if c.publishes("hipaa") else []
     if us(c) and stated(c, "regimes.ccpa"):
         out.append("CCPA §7003")
     if canadian(c):

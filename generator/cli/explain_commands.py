@@ -26,6 +26,7 @@ def explain(slug: str, notice: str | None, lang: str | None, fmt: str, strict: b
     requires (checklist ID and citation) or a behaviour of the site a setting turns on."""
     from ..checks import RULES
     from ..data.load import load_clinics
+    from ..data.notice_kinds import not_chosen
     from ..errors import NoticesError
     from ..notices import explain as explain_mod
 
@@ -33,7 +34,7 @@ def explain(slug: str, notice: str | None, lang: str | None, fmt: str, strict: b
     loaded = load_clinics(project, [slug])[0]
     chosen = loaded.clinic.notices
     if notice is not None and notice not in chosen:
-        raise NoticesError(f"{slug} publishes no {notice!r} notice; its notices are {', '.join(chosen)}")
+        raise NoticesError(not_chosen(slug, notice, chosen, loaded.clinic.jurisdiction.country))
     if lang is not None and lang not in loaded.clinic.languages:
         raise NoticesError(f"{slug} does not list the language {lang!r}; it lists {', '.join(loaded.clinic.languages)}")
     laws = {r.id: r.citation for r in RULES}

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -25,6 +26,8 @@ from .common import (
 if TYPE_CHECKING:
     pass
 
+TESTING = "NOTICES_TESTING"  # set to 1 by the project's tests only: lets `publish --as-of` move "today"
+
 
 @main.command()
 @click.argument("slug")
@@ -37,9 +40,11 @@ if TYPE_CHECKING:
 @click.option("--allow-findings", default=None, metavar="REASON",
               help="Publish despite error findings of `notices check`; the reason is recorded in the version.")
 @root_option
-# Hidden: it moves "today", for tests. A notice already in force is recorded with `notices import`.
+# Hidden: it moves "today", for the project's tests only, which set NOTICES_TESTING=1 (tests/conftest.py):
+# to anyone else it would be a way to record a past date. A notice already in force is recorded with
+# `notices import`.
 @click.option("--as-of", callback=_date, default=None, metavar="YYYY-MM-DD", hidden=True,
-              help="The publication date (default: today). For tests.")
+              help="The publication date (default: today). For the project's tests only.")
 @_errors_to_exit
 def publish(slug: str, notice: str, effective: date | None, summary: str, approved_by: str, technical: bool,
             allow_findings: str | None, root: str | None, as_of: date | None) -> None:
@@ -53,6 +58,10 @@ def publish(slug: str, notice: str, effective: date | None, summary: str, approv
     from ..publishing import versions as versions_mod
     from ..publishing import writing
 
+    if as_of is not None and os.environ.get(TESTING) != "1":
+        raise NoticesError("--as-of is for the project's own tests: a version is published today. A notice already "
+                           "in force is recorded with its real date by `notices import SLUG NOTICE FILE --effective "
+                           "DATE --approved-by NAME`")
     project = _project(root)
     today = as_of or date.today()
     with writing.publishing(project, slug, notice):  # the versions read here are still the newest when written
@@ -98,14 +107,15 @@ def import_cmd(slug: str, notice: str, file: Path, effective: date, approved_by:
     The text is kept as the clinic published it and shown as its own on the site, with the original
     file beside it; it is not checked. The next `notices publish` is a material change from it.
     """
+    from ..data.notice_kinds import not_chosen
     from ..publishing import importing, writing
     from ..publishing import versions as versions_mod
 
     project = _project(root)
     today = date.today()
-    notices, langs, usual_title = importing.clinic_notices(project, slug)
+    notices, langs, usual_title = importing.clinic_notices(project, slug, notice)
     if notice not in notices:
-        raise NoticesError(f"{slug} has no {notice!r} notice; its notices are {', '.join(notices)}")
+        raise NoticesError(not_chosen(slug, notice, notices))
     lang = lang or langs[0]
     if lang not in langs:
         raise NoticesError(f"--lang {lang!r} is not one of {slug}'s languages ({', '.join(langs)})")

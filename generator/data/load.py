@@ -209,7 +209,12 @@ def _data_path(data: Any, loc: tuple) -> tuple[KeyPath, KeyPath]:
 
 
 def _is_branch(part: str) -> bool:
-    return part.startswith(("literal[", "function-", "str", "int", "bool")) or part[:1].isupper()
+    # pydantic names a union's branches by type (str, int, literal['a'], function-after[…], Address); a
+    # key that only starts like one (street, interval, bool_x) is a key.
+    return bool(_BRANCH.match(part)) or part[:1].isupper()
+
+
+_BRANCH = re.compile(r"^(str|int|bool|float|list|dict|literal|function-\w+|tagged-union|union|nullable)(\[.*)?$")
 
 
 def _locate(locations: dict[KeyPath, Loc], path: KeyPath) -> Loc | None:

@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from . import notice_kinds
 from .consumer_health import ConsumerHealth  # newnotices: CHD-*
 from .fields import Colour, LogoPath, Phone, Strict, Text
 from .notifications import Changes, Notifications
@@ -63,6 +64,8 @@ from .vocab import (
     Source,
     WebsiteItem,
 )
+
+NoticeKindName = Literal[notice_kinds.KEYS]  # type: ignore[valid-type]  # generator/data/notice_kinds.py
 
 # --------------------------------------------------------------------------------------------------
 # Scalars
@@ -347,6 +350,11 @@ class Clinic(Strict):
     group: Optional[Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]] = Field(
         None, description="A group file in groups/ whose values this clinic shares.")
     name: Text = Field(description="The name patients know.")
+    chosen_notices: Optional[list[NoticeKindName]] = Field(
+        None, alias="notices", description="The notices the clinic publishes, like [privacy, cookies, hipaa], or "
+        "[combined, cookies] for one page holding the website policy and the Notice of Privacy Practices. Leave "
+        "out for the usual set: the privacy policy, a cookie notice if the data lists cookies or trackers, and "
+        "in the US the Notice of Privacy Practices.")
     legal_name: Optional[Text] = None
     practice: Practice
     site_url: Optional[HttpUrl] = Field(None, description="Where this notices site is published, for canonical links.")
@@ -408,22 +416,35 @@ class Clinic(Strict):
             raise ValueError("@regimes.phipa_custodian: applies to Ontario (CA, ON) clinics only")
         return self
 
+    @model_validator(mode="after")
+    def _notices_fit(self) -> "Clinic":
+        if self.chosen_notices is not None:
+            for index, message in notice_kinds.choice_problems(self.chosen_notices, country=self.jurisdiction.country,
+                                                               regimes=self.regimes, facts=notice_kinds.facts_of(self))[:1]:
+                raise ValueError(f"@notices{'' if index is None else f'.{index}'}: {message}")
+        return self
+
     @property
     def notices(self) -> list[str]:
-        """The notices this clinic publishes, in site order. Jurisdiction decides the set."""
-        if self.jurisdiction.country == "US":
-            # newnotices: a consumer health data policy and a separate Part 2 notice, when the data says so
-            # (kinds listed in generator/publishing/versions.py NOTICES).
-            return (["privacy", "cookies", "hipaa"] + (["chd"] if self.consumer_health else [])
-                    + (["part2"] if self.part2_program and self.part2_program.notice == "separate" else []))
-        return ["privacy", "cookies"]
+        """The notices this clinic publishes, in site order: those it lists under `notices`, else the
+        usual set for its country and data (generator/data/notice_kinds.py)."""
+        if self.chosen_notices is not None:
+            return notice_kinds.in_site_order(self.chosen_notices)
+        return notice_kinds.default_notices(self.jurisdiction.country, notice_kinds.facts_of(self))
+
+    @property
+    def uses_cookies(self) -> bool:
+        return "uses_cookies" in notice_kinds.facts_of(self)
+
+    def publishes(self, notice: str) -> bool:
+        """Whether one of its notices is, or holds, `notice` (a combined notice holds privacy and hipaa)."""
+        return notice in self.holders() or notice_kinds.publishes(self.notices, notice)
+
+    def holders(self) -> dict[str, str]:
+        return notice_kinds.clinic_holders(self)
 
     def has_right(self, right: str) -> bool:
         return any(r.right == right for r in self.rights)
 
     def right(self, right: str) -> Optional[Right]:
         return next((r for r in self.rights if r.right == right), None)
-
-
-
-

@@ -34,12 +34,12 @@ from pydantic.fields import FieldInfo
 from ..errors import DataErrors, NoticesError
 from .load import SLUG, Project
 from .model import Clinic
+from .vocab_keys import labels
 from .yamlsafe import read_yaml
 
 SCHEMA_LINE = "# yaml-language-server: $schema=../../schema/clinic.schema.json"
 PLACEHOLDER = '""'
 COMMENT_COLUMN_MAX = 44  # trailing comments line up, unless a key's line is longer than this
-_LONG_VALUES = 90        # a vocabulary longer than this (as text) is shortened in its comment
 _MISSING = object()
 
 
@@ -59,7 +59,8 @@ def scaffold(project: Project, slug: str, group: str | None = None) -> Path:
         raise NoticesError(f"{project.rel(folder / 'versions')} already exists: that folder holds another "
                            "clinic's published versions; choose another name, or restore its clinic.yaml from git")
     group_data = _group_data(project, group) if group else None
-    text = scaffold_text(slug, group=group, group_data=group_data, known_groups=known_groups(project))
+    text = scaffold_text(slug, group=group, group_data=group_data, known_groups=known_groups(project),
+                         words=labels(project.templates_dir, "en"))
     folder.mkdir(parents=True, exist_ok=True)
     try:
         with path.open("x", encoding="utf-8", newline="\n") as fh:  # 'x': never overwrite, even in a race
@@ -93,9 +94,10 @@ def _group_data(project: Project, group: str) -> dict[str, Any]:
 
 
 def scaffold_text(slug: str, *, group: str | None = None, group_data: dict[str, Any] | None = None,
-                  known_groups: list[str] | None = None) -> str:
-    """The clinic file's text. Pure: `group_data` is the group file's data, when there is a group."""
-    out = _Out(group=group, known_groups=known_groups or [])
+                  known_groups: list[str] | None = None, words: dict[str, Any] | None = None) -> str:
+    """The clinic file's text. Pure: `group_data` is the group file's data, when there is a group;
+    `words` the English labels (templates/en/labels.yaml), which word each vocabulary value."""
+    out = _Out(group=group, known_groups=known_groups or [], words=words or {})
     out.fields(Clinic, indent=0, path=(), hash_at=None, group_value=group_data if group else _MISSING)
     header = [
         SCHEMA_LINE,
@@ -104,6 +106,8 @@ def scaffold_text(slug: str, *, group: str | None = None, group_data: dict[str, 
         "#   * fill in what the clinic's current notice states, and leave the rest as it is (empty, false",
         "#     or []): never guess. `notices check` reports what is still missing;",
         "#   * lists: replace [] with items, one per line; the commented lines below a list show an item;",
+        "#   * a key that takes set values lists each below it with its English words (`notices vocab KEY`",
+        "#     shows them in every language);",
         "#   * to state an optional block (an address, the privacy contact), uncomment its keys.",
         "# Every key is explained in docs/data-model.md; docs/onboarding.md walks through it all.",
     ]
@@ -122,9 +126,10 @@ class _Line:
 
 
 class _Out:
-    def __init__(self, group: str | None, known_groups: list[str]):
+    def __init__(self, group: str | None, known_groups: list[str], words: dict[str, Any]):
         self.group = group
         self.known_groups = known_groups
+        self.words = words
         self.lines: list[_Line] = []
 
     # -- one model's fields ------------------------------------------------------------------------
@@ -145,6 +150,29 @@ class _Out:
 
     def field(self, key: str, field: FieldInfo, *, indent: int, path: tuple[str, ...], hash_at: int | None,
               group_value: Any, dash: bool) -> bool:
+        at = len(self.lines)
+        live = self._field(key, field, indent=indent, path=path, hash_at=hash_at, group_value=group_value, dash=dash)
+        kind = _unwrap(field.annotation)[1]
+        values = _literal_values(_list_item(kind) if _list_item(kind) is not None else kind)
+        if values and len(self.lines) > at:
+            # Every allowed value, with its English words, right below the key's own line.
+            ind = indent - 2 if dash else indent
+            below = self.lines[at].hash_at if self.lines[at].hash_at is not None else ind
+            said = self._value_words(values)
+            width = max(len(v) for v in values)
+            self.lines[at + 1:at + 1] = [_Line(indent + 2, f"{v.ljust(width)}  {said.get(v, '')}".rstrip(), "", below)
+                                         for v in values]
+        return live
+
+    def _value_words(self, values: list[str]) -> dict[str, str]:
+        from .vocab_keys import VocabKey, section, vocabulary_of
+
+        vk = VocabKey("", tuple(values), vocabulary_of(tuple(values)))
+        found = self.words.get(section(self.words, vk) or "", {})
+        return {v: " ".join(str(found[v]).split()) for v in values if isinstance(found, dict) and found.get(v)}
+
+    def _field(self, key: str, field: FieldInfo, *, indent: int, path: tuple[str, ...], hash_at: int | None,
+               group_value: Any, dash: bool) -> bool:
         optional, kind = _unwrap(field.annotation)
         comment = _comment(field, kind, optional)
         prefix = "- " if dash else ""
@@ -200,7 +228,8 @@ class _Out:
                 # Already commented out: show the item itself, ready to uncomment.
                 self.add(ind, f"{prefix}{key}:", comment, hash_at)
             else:
-                self.add(ind, f"{prefix}{key}: {_yaml(default or [])}", comment, hash_at)
+                empty = "" if optional and default is None else " []"  # not stated: the usual value
+                self.add(ind, f"{prefix}{key}:{' ' + _yaml(default) if default else empty}", comment, hash_at)
                 if not live or not example_needed:
                     return live
             self._example_item(item, indent=indent + 2, path=path, hash_at=hash_at if not live else indent + 2)
@@ -352,16 +381,16 @@ def _comment(field: FieldInfo, kind: Any, optional: bool) -> str:
         model = _item_model(item)
         values = _literal_values(item)
         if model is not None and values:
-            parts.append(f"Each item is a name, or a mapping like the example. {_allowed('Names', values)}")
+            parts.append("Each item is a name from those below, or a mapping like the example.")
         elif values:
-            parts.append(_allowed("Any of", values))
+            parts.append("Any of the values below.")
         elif model is not None:
             parts.append("A list of mappings like the commented example.")
         return " ".join(parts)
     values = _literal_values(kind)
     if values:
         if not all(re.search(rf"\b{re.escape(v)}\b", description or "") for v in values):
-            parts.append(_allowed("One of", values))
+            parts.append(f"One of: {', '.join(values)}." if len(values) <= 3 else "One of the values below.")
         return " ".join(parts)
     hint, marker = _hint(field, kind, optional)
     if hint and marker.lower() not in (description or "").lower():
@@ -393,15 +422,3 @@ def _hint(field: FieldInfo, kind: Any, optional: bool) -> tuple[str, str]:
     if getattr(kind, "__name__", "") == "EmailStr":
         return "An email address.", "\0"
     return "", ""
-
-
-def _allowed(lead: str, values: list[str]) -> str:
-    text = ", ".join(values)
-    if len(text) <= _LONG_VALUES:
-        return f"{lead}: {text}."
-    shown: list[str] = []
-    for value in values:
-        if len(", ".join(shown + [value])) > _LONG_VALUES - 20:
-            break
-        shown.append(value)
-    return f"{lead}: {', '.join(shown)}, … ({len(values)} in all: see schema/clinic.schema.json)."

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from . import notice_kinds
+
 Country = Literal["US", "CA"]
 US_STATES = (
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY "
@@ -116,6 +118,7 @@ VOCABULARIES: dict[str, object] = {
     "complaint_step": ComplaintStep, "regulator": Regulator, "collection_purpose": CollectionPurpose,
     "contact_role": ContactRole, "country": Country,
     "info_kind": Literal["personal", "health", "website"],
+    "notice_kind": Literal[notice_kinds.KEYS],  # type: ignore[valid-type]  # clinic.yaml's `notices`
 }
 def vocabulary(name: str) -> tuple[str, ...]:
     return VOCABULARIES[name].__args__  # type: ignore[attr-defined]

@@ -24,9 +24,9 @@ from markupsafe import Markup
 
 from .. import reads
 from ..data.load import LoadedClinic, Project
+from ..data import notice_kinds
 from ..data.model import Clinic
 from ..errors import NoticesError
-from ..project import TEMPLATE_SUFFIX
 from . import sources, translations
 
 # Python-Markdown honours a backslash before these (tables adds `|`); `<`, `>` and `&` become entities.
@@ -60,9 +60,7 @@ class Rendered:
 
 
 def template_name(clinic: Clinic, notice: str) -> str:
-    if notice == "privacy":
-        return f"privacy-{clinic.jurisdiction.country.lower()}{TEMPLATE_SUFFIX}"
-    return f"{notice}{TEMPLATE_SUFFIX}"
+    return notice_kinds.kind(notice).template_name(clinic.jurisdiction.country)
 
 
 class _Loader(jinja2.FileSystemLoader):
@@ -166,6 +164,7 @@ def _environment(templates_dir: Path, lang: str, signature: tuple = ()) -> jinja
         label=lambda ids, kind: [labels[kind][i] for i in ids],
         ids=lambda entries: [e.item for e in entries],
         pick=lambda ids, words: [words[i] for i in ids],
+        demote=demote,
         longdate=lambda d: labels["date_format"].format(month=labels["months"][d.month - 1], day=d.day, year=d.year),
     )
     return env
@@ -267,7 +266,7 @@ def _render(project: Project, loaded: LoadedClinic, notice: str, lang: str | Non
     name = template_name(clinic, notice)
     try:
         template = env.get_template(name)
-        text = template.render(clinic=clinic, notice=notice, notices=clinic.notices)
+        text = template.render(clinic=clinic, notice=notice, notices=clinic.notices, part_of=None)
     except jinja2.TemplateNotFound as exc:
         raise TemplateMissing(f"templates/{exc.name} is missing (the {notice} notice)") from exc
     except jinja2.UndefinedError as exc:
@@ -280,7 +279,15 @@ def _render(project: Project, loaded: LoadedClinic, notice: str, lang: str | Non
 
 
 def _title_key(clinic: Clinic, notice: str) -> str:
-    return f"privacy_{clinic.jurisdiction.country.lower()}" if notice == "privacy" else notice
+    return notice_kinds.kind(notice).title_key(clinic.jurisdiction.country)
+
+
+_HEADING = re.compile(f"^((?:\ue000[^\ue001\n]*\ue001|\ue002)*)#", re.M)  # source marks may open a line
+
+
+def demote(text: str) -> Markup:
+    """Every heading one level down: a notice included as a part of another (templates/combined.md.j2)."""
+    return Markup(_HEADING.sub(r"\1##", str(text)))
 
 
 def _tidy(text: str) -> str:

@@ -231,11 +231,13 @@ def html_text(source: str, shown: str) -> str:
 # The clinic
 
 
-def clinic_notices(project: Project, slug: str) -> tuple[list[str], list[str], Callable[[str, str], str]]:
-    """(the clinic's notices, its languages, the usual title of a notice in a language).
+def clinic_notices(project: Project, slug: str, notice: str | None = None) -> tuple[list[str], list[str], Callable[[str, str], str]]:
+    """(the clinic's notices, its languages, the usual title of a notice in a language); refuses
+    `notice` if the clinic does not publish it.
 
     Importing comes first in onboarding, before the clinic's data is modelled: a clinic file just made
     by `notices new` is enough. Only its country is needed, since it decides which notices there are."""
+    from ..data import notice_kinds
     from ..data.load import _strip_append_keys, load_clinic, merge
     from ..data.yamlsafe import YamlFile, read_yaml
     from ..notices.render import environment
@@ -269,13 +271,21 @@ def clinic_notices(project: Project, slug: str) -> tuple[list[str], list[str], C
                                "notices the clinic has; set it, then import again")
         raw = data.get("languages")
         langs = [x for x in raw if isinstance(x, str)] if isinstance(raw, list) and raw else ["en"]
-        notices = ["privacy", "cookies", "hipaa"] if country == "US" else ["privacy", "cookies"]
-        p2 = data.get("part2_program")  # newnotices: as Clinic.notices, from the raw data
-        notices += (["chd"] if country == "US" and data.get("consumer_health") else []) + (
-            ["part2"] if country == "US" and isinstance(p2, dict) and p2.get("notice") == "separate" else [])
+        listed = data.get("notices")
+        if isinstance(listed, list) and listed and all(k in notice_kinds.KINDS for k in listed):
+            notices = notice_kinds.in_site_order(listed)
+        else:  # the usual set, from the raw data as notice_kinds.facts_of finds it in a Clinic
+            p2 = data.get("part2_program")
+            facts = {name for name, holds in (
+                ("uses_cookies", bool(data.get("cookies"))), ("consumer_health", bool(data.get("consumer_health"))),
+                ("part2_separate", isinstance(p2, dict) and p2.get("notice") == "separate")) if holds}
+            notices = notice_kinds.default_notices(country, facts)
+
+    if notice is not None and notice not in notices:
+        raise NoticesError(notice_kinds.not_chosen(slug, notice, notices, country))
 
     def title(notice: str, lang: str) -> str:
-        key = f"privacy_{country.lower()}" if notice == "privacy" else notice
+        key = notice_kinds.kind(notice).title_key(country)
         return environment(project.templates_dir, lang).globals["L"]["notice_title"][key]
 
     return notices, langs, title

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
+from ..data.notice_kinds import not_chosen
 from ..errors import NoticesError
 from .diff import diff, rewrite, to_text
 
@@ -59,5 +60,6 @@ def draft_diff(p: Prepared, notice: str) -> str:
 
 
 def check_notice(p: Prepared, notice: str) -> None:
-    if notice not in p.loaded.clinic.notices:
-        raise NoticesError(f"{p.loaded.slug} has no {notice!r} notice; its notices are {', '.join(p.loaded.clinic.notices)}")
+    clinic = p.loaded.clinic
+    if notice not in clinic.notices:
+        raise NoticesError(not_chosen(p.loaded.slug, notice, clinic.notices, clinic.jurisdiction.country))

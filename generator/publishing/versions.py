@@ -19,6 +19,7 @@ from typing import Optional
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ..data import notice_kinds
 from ..data.load import Project
 from ..data.yamlsafe import NOT_XML
 from ..errors import DataErrors, Problem
@@ -32,7 +33,7 @@ except ImportError:  # pragma: no cover - Windows: the 'x' opens below still ref
 
 MATERIAL, TECHNICAL = "material", "technical"
 IMPORTED = "imported"
-NOTICES = ("privacy", "cookies", "hipaa", "chd", "part2")  # newnotices: chd, part2  # every notice any clinic can have (Clinic.notices)
+NOTICES = notice_kinds.KEYS  # every notice any clinic can have (Clinic.notices)
 _NAME = re.compile(r"^v([1-9][0-9]{0,4})\.json$")
 MAX_VERSION_BYTES = 5_000_000  # a notice's text is tens of kilobytes
 # The original file of an imported version, kept beside it: what the clinic published, byte for byte.

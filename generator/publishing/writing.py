@@ -50,7 +50,9 @@ def next_version(existing: list[Version], notice: str, lang: str, title: str, co
             raise NoticesError("a material change needs --effective YYYY-MM-DD (today or later)")
         if effective < today:
             raise NoticesError(f"--effective {effective} is before today ({today}): a material change may not "
-                               "take effect before it is published; choose today or a later date")
+                               "take effect before it is published; choose today or a later date. A notice "
+                               "already in force since that date is recorded with `notices import SLUG NOTICE "
+                               "FILE --effective DATE --approved-by NAME`, from the text the clinic published")
     if latest and effective < latest.effective:
         raise NoticesError(f"--effective {effective} is before version {latest.number}'s effective date "
                            f"({latest.effective}); choose {latest.effective} or later")
