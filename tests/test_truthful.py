@@ -251,3 +251,93 @@ def test_turning_a_setting_off_changes_its_sentences(project, slug):
         after = Counter((n, s.text) for n, s in _sentences(project, LoadedClinic(slug, clinic, loaded.files, {})))
         said = [(n, s.text) for n, s in base if any(x.key == key for x in s.sources) and not _heading(s)]
         assert said and all(after[t] < counts[t] for t in said), key
+
+
+# --------------------------------------------------------------------------------------------------
+# The clinic's own words, where the vocabulary ends.
+
+OWN = """\
+name: Test Clinic
+practice: dermatology_practice
+languages: [en, fr]
+jurisdiction: {country: CA, region: "ON"}
+regimes: {phipa_custodian: true}
+privacy_contact: {role: privacy_officer}
+collection:
+  personal:
+    items:
+      - health_card_number
+      - {own: {en: "your skin type **score**", fr: "votre <b>type</b> de peau"}, when: with_consent}
+  health:
+    items: [consent_forms]
+    services: [injectables, {own: {en: laser hair removal, fr: épilation au laser}}]
+  forms: [oral, written, electronic]
+uses:
+  care: [telehealth, {own: {en: plan your laser sessions, fr: planifier vos séances de laser}}]
+  treatment_example: {en: "We may share information with an oral surgeon, to decide whether surgery is needed.",
+                      fr: "Nous pouvons communiquer des renseignements à un chirurgien buccal."}
+safeguards:
+  measures: [{own: {en: a locked filing room, fr: une salle d'archives fermée à clé}}]
+  against: [loss, destruction, misuse]
+complaints:
+  steps: [{own: {en: our clinic director, fr: notre directrice}}]
+sale: {does_not: [rent, share_for_marketing]}
+"""
+
+
+def test_own_words_are_printed_escaped_in_each_language(make_project):
+    project = make_project({"clinics/own/clinic.yaml": OWN})
+    loaded = load_clinics(project, ["own"])[0]
+    en = render_notice(project, loaded, "privacy", "en").markdown
+    fr = render_notice(project, loaded, "privacy", "fr").markdown
+    assert r"your skin type \*\*score\*\* (only with your consent)" in en or r"your skin type \*\*score\*\*" in en
+    assert "votre &lt;b&gt;type&lt;/b&gt; de peau" in fr and "<b>" not in fr
+    assert "plan your laser sessions" in en and "planifier vos séances de laser" in fr
+    assert "a locked filing room" in en and "You can raise your concern with our clinic director." in en
+    assert "laser hair removal" in en and "épilation au laser" in fr
+    assert "OHIP" in en and "the consent forms you sign" in en and "oral, written and electronic form" in en
+    assert "against loss, destruction and misuse" in en
+    assert "We do not rent your personal information." in en
+
+
+def test_explain_marks_own_words_and_check_lists_them(make_project):
+    from generator.checks import own_words_notes
+
+    project = make_project({"clinics/own/clinic.yaml": OWN})
+    loaded = load_clinics(project, ["own"])[0]
+    item = explain_mod.explain(project, loaded, "privacy", LAWS, "en")
+    own = [s.text for s, res in item.sentences if any(r.own for r in res)]
+    assert any("plan your laser sessions" in t for t in own) and any("a locked filing room" in t for t in own)
+    assert not any("telehealth" in t for t in own)
+    as_json = item.as_dict()["sentences"]
+    assert any(src.get("own") for s in as_json for src in s["sources"])
+    ctx = Context("own", loaded.clinic, {}, {}, {}, {}, date(2026, 12, 1), "clinics/own/clinic.yaml",
+                  locations=loaded.locations)
+    notes = own_words_notes(ctx)
+    assert len(notes) == 6 and any("uses.care.1" in n and "plan your laser sessions" in n for n in notes)
+    assert all("clinic.yaml:" in n for n in notes)
+
+
+@pytest.mark.parametrize("bad, says", [
+    ("uses: {care: [{own: {en: only english}}]}", "uses.care.0: the clinic's own words has no text for fr"),
+    ("uses: {care: [{own: {en: one, fr: un, es: uno}}]}", "has text for es, which the clinic does not list"),
+    ("uses: {care: [{own: {en: \"two\\nlines\", fr: un}}]}", "single line"),
+])
+def test_own_words_need_every_listed_language_on_one_line(make_project, bad, says):
+    from generator.errors import NoticesError
+
+    base = OWN.split("collection:")[0]
+    project = make_project({"clinics/own/clinic.yaml": base + bad + "\n"})
+    with pytest.raises(NoticesError) as err:
+        load_clinics(project, ["own"])
+    assert says in str(err.value)
+
+
+def test_a_partial_address_names_the_missing_key(make_project):
+    from generator.errors import NoticesError
+
+    project = make_project({"clinics/x/clinic.yaml": US.replace("contact: {phone: (719) 555-0100}",
+                                                                "contact: {address: {street: 1 Main St, region: CO}}")})
+    with pytest.raises(NoticesError) as err:
+        load_clinics(project, ["x"])
+    assert "contact.address.city" in str(err.value)
