@@ -163,6 +163,7 @@ def _environment(templates_dir: Path, lang: str, signature: tuple = ()) -> jinja
     env.filters.update(
         join_and=functools.partial(join_and, conj=labels["words"]["and"]),
         join_or=functools.partial(join_and, conj=labels["words"]["or"]),
+        join_nor=functools.partial(join_and, conj=labels["words"]["nor"]),
         label=lambda ids, kind: [_word(labels, lang, i, kind) for i in ids],
         word=lambda value, kind: _word(labels, lang, value, kind),
         prefix=lambda names, head: [head + str(n) for n in names],
