@@ -348,3 +348,24 @@ def test_a_partial_address_names_the_missing_key(make_project):
     with pytest.raises(NoticesError) as err:
         load_clinics(project, ["x"])
     assert "contact.address.city" in str(err.value)
+
+
+# --------------------------------------------------------------------------------------------------
+# The preview's `?sources` view.
+
+
+def test_preview_sources_pages_list_every_sentence_with_its_source_escaped(make_project, tmp_path):
+    from generator.site.serve import sources_path, write_sources_pages
+
+    project = make_project({"clinics/own/clinic.yaml": OWN})
+    loaded = load_clinics(project, ["own"])[0]
+    write_sources_pages(project, loaded, tmp_path)
+    page = (tmp_path / "privacy" / "sources.html").read_text(encoding="utf-8")
+    assert "collection.personal.items.1" in page and "in the clinic&#x27;s own words" in page
+    assert "PIPEDA-02" in page
+    fr = (tmp_path / "fr" / "privacy" / "sources.html").read_text(encoding="utf-8")
+    assert "votre &lt;b&gt;type&lt;/b&gt; de peau" in fr and "<b>type" not in fr
+    assert (tmp_path / "fr" / "cookies" / "sources.html").is_file()
+    assert sources_path("/privacy/?sources") == "/privacy/sources.html"
+    assert sources_path("/fr/privacy?sources") == "/fr/privacy/sources.html"
+    assert sources_path("/privacy/?x=1") == "/privacy/?x=1"

@@ -114,6 +114,24 @@ def _describe(r: Resolved) -> str:
     return f"{r.kind:<8} {r.key} ({where})" + (" in the clinic's own words" if r.own else "")
 
 
+def to_html(item: Explained) -> str:
+    """One notice's sentences and sources as a page of its own, for the preview's `?sources` view.
+    Every text is escaped: a sentence holds clinic data."""
+    from html import escape
+
+    rows = []
+    for sentence, resolved in item.sentences:
+        said = "".join(f"<li>{escape(_describe(r))}</li>" for r in resolved) or "<li><strong>! no source</strong></li>"
+        rows.append(f"<tr><td>{sentence.line}</td><td>{escape(sentence.text)}</td><td><ul>{said}</ul></td></tr>")
+    title = escape(f"{item.title} ({item.notice}, {item.lang}): sources")
+    return ("<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>" + title + "</title>"
+            "<style>body{font:15px/1.4 system-ui,sans-serif;margin:1.5em}td{vertical-align:top;padding:.3em .6em;"
+            "border-bottom:1px solid #ddd}ul{margin:0;padding-left:1em}</style>"
+            f"<h1>{title}</h1><p>Each sentence of the draft, with where it comes from: a fact of the clinic "
+            "(key and file:line), a statement the law requires (checklist ID and citation), or a setting.</p>"
+            "<table><tr><th>line</th><th>sentence</th><th>sources</th></tr>" + "".join(rows) + "</table></html>\n")
+
+
 def unsourced(items: list[Explained]) -> list[str]:
     """Sentences that have no source, or a source that does not hold: what the tests refuse."""
     bad = []
