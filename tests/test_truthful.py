@@ -265,6 +265,7 @@ regimes: {phipa_custodian: true}
 privacy_contact: {role: privacy_officer}
 collection:
   personal:
+    sources: [you, {own: {en: your referring dermatologist, fr: votre dermatologue traitant}}]
     items:
       - health_card_number
       - {own: {en: "your skin type **score**", fr: "votre <b>type</b> de peau"}, when: with_consent}
@@ -278,6 +279,7 @@ uses:
                       fr: "Nous pouvons communiquer des renseignements à un chirurgien buccal."}
 safeguards:
   measures: [{own: {en: a locked filing room, fr: une salle d'archives fermée à clé}}]
+  storage: [our_systems]
   against: [loss, destruction, misuse]
 complaints:
   steps: [{own: {en: our clinic director, fr: notre directrice}}]
@@ -302,6 +304,7 @@ def test_own_words_are_printed_escaped_in_each_language(make_project):
     assert "OHIP" in en and "the consent forms you sign" in en and "oral, written and electronic form" in en
     assert "against loss, destruction and misuse" in en
     assert "We do not rent your personal information." in en
+    assert "We get this information from you and your referring dermatologist." in en
     assert "with specialists, to plan your surgery" in en and "pour planifier votre chirurgie" in fr
     assert "stockage des photos" in fr
     assert "photo storage, using PhotoVault" in en
@@ -321,7 +324,7 @@ def test_explain_marks_own_words_and_check_lists_them(make_project):
     ctx = Context("own", loaded.clinic, {}, {}, {}, {}, date(2026, 12, 1), "clinics/own/clinic.yaml",
                   locations=loaded.locations)
     notes = own_words_notes(ctx)
-    assert len(notes) == 8 and any("uses.care.1" in n and "plan your laser sessions" in n for n in notes)
+    assert len(notes) == 9 and any("uses.care.1" in n and "plan your laser sessions" in n for n in notes)
     assert all("clinic.yaml:" in n for n in notes)
 
 

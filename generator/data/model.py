@@ -202,12 +202,12 @@ def _no_duplicates(items: list) -> list:
 
 class InfoGroup(Strict):
     items: _entries(PersonalEntry)  # type: ignore[valid-type]
-    sources: list[Source] = Field(default_factory=list, description="Where this information comes from.")
+    sources: list[own_or(Source)] = Field(default_factory=list, description="Where this information comes from.")  # type: ignore[valid-type]
 
 
 class HealthGroup(Strict):
     items: _entries(HealthEntry)  # type: ignore[valid-type]
-    sources: list[Source] = Field(default_factory=list)
+    sources: list[own_or(Source)] = Field(default_factory=list)  # type: ignore[valid-type]
     services: list[own_or(Service)] = Field(  # type: ignore[valid-type]
         default_factory=list, description="Services the clinic offers that change what it collects, like injectables.")
 
@@ -226,7 +226,8 @@ class Collection(Strict):
     personal: InfoGroup = Field(default_factory=InfoGroup)
     health: HealthGroup = Field(default_factory=HealthGroup)
     website: WebsiteGroup = Field(default_factory=WebsiteGroup)
-    limited_to: list[CollectionPurpose] = Field(default_factory=list, description="The clinic collects only what these need.")
+    limited_to: list[own_or(CollectionPurpose)] = Field(  # type: ignore[valid-type]
+        default_factory=list, description="The clinic collects only what these need.")
     forms: list[InformationForm] = Field(default_factory=list, description="The forms the clinic keeps information in: oral, written, electronic.")
     full_list_in_patient_forms: Optional[bool] = Field(None, description="Patient intake forms describe the information in more detail.")
 

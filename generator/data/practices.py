@@ -51,15 +51,15 @@ class Cookie(Strict):
 class WebBeacons(Strict):
     on_site: Optional[bool] = None
     in_email: Optional[bool] = Field(None, description="HTML email that reports whether it was opened.")
-    collects: list[BeaconData] = Field(default_factory=list)
+    collects: list[own_or(BeaconData)] = Field(default_factory=list)  # type: ignore[valid-type]
 class Cookies(Strict):
     uses: list[own_or(CookieUse)] = Field(default_factory=list)  # type: ignore[valid-type]
-    lifetimes: list[CookieLifetime] = Field(default_factory=list)
+    lifetimes: list[own_or(CookieLifetime)] = Field(default_factory=list)  # type: ignore[valid-type]
     items: list[Cookie] = Field(default_factory=list, description="Every cookie or tracker, for the table.")
     web_beacons: WebBeacons = Field(default_factory=WebBeacons)
     linked_to_identity_when_given: Optional[bool] = Field(None, description="Cookie data can be linked to what a visitor submits.")
     consent_by_using_site: Optional[bool] = Field(None, description="The clinic treats use of the site as agreement to cookies.")
-    opt_out: list[CookieOptOut] = Field(default_factory=list)
+    opt_out: list[own_or(CookieOptOut)] = Field(default_factory=list)  # type: ignore[valid-type]
     blocking_limits_site: Optional[bool] = Field(None, description="Blocking cookies can stop parts of the site from working.")
     honors_gpc: Optional[bool] = Field(None, description="Honours Global Privacy Control signals. Leave out if not stated.")
     honors_do_not_track: Optional[bool] = Field(None, description="Responds to Do Not Track. Leave out if not stated.")
@@ -70,13 +70,13 @@ class Safeguards(Strict):
     against: list[own_or(SafeguardAgainst)] = Field(default_factory=list, description="What the safeguards protect against, like loss, destruction and misuse.")  # type: ignore[valid-type]
     standards: list[SafeguardStandard] = Field(default_factory=list, description="The standards the safeguards are in line with: state, federal.")
     proportional_to_sensitivity: Optional[bool] = None
-    storage: list[StorageLocation] = Field(default_factory=list)
+    storage: list[own_or(StorageLocation)] = Field(default_factory=list)  # type: ignore[valid-type]
     secure_channels: list[Channel] = Field(default_factory=list, description="Ways of communicating that have set procedures.")
     providers_must_protect: Optional[bool] = Field(None, description="Service providers must keep the data secure.")
     no_guarantee: Optional[bool] = Field(None, description="The clinic says no system is perfectly secure.")
     staff_bound: Optional[bool] = Field(None, description="Everyone working for the clinic must follow the policy.")
 class Retention(Strict):
-    basis: list[RetentionBasis] = Field(default_factory=list)
+    basis: list[own_or(RetentionBasis)] = Field(default_factory=list)  # type: ignore[valid-type]
     minimum_years_after_last_treatment: Optional[int] = Field(None, ge=1, le=100)
     secure_destruction: Optional[bool] = None
 class Minors(Strict):
