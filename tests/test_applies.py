@@ -19,7 +19,8 @@ MICHIGAN = """\
 name: Lakeshore Test Clinic (fictional)
 practice: physician_practice
 jurisdiction: {country: US, region: MI}
-regimes: {ccpa: false, caloppa: false, colorado_privacy_act: false, federal_financial_assistance: false}
+regimes: {ccpa: false, caloppa: false, colorado_privacy_act: false, federal_financial_assistance: false,
+          facility_directory: false}
 contact:
   phone: (616) 555-0100
   email: privacy@lakeshore.example.org

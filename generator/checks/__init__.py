@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from ..data import notice_kinds
+from ..data.fields import own_words
 from ..data.load import Project
 from ..notices.render import render_notice
 from ..publishing.versions import in_force
@@ -73,6 +74,7 @@ def run_one(ctx: Context, rules: list[Rule] = RULES) -> Result:
     # A notice held by another (a combined one) is checked on the text and versions of its holder, and
     # its findings are the holder's: they stop that notice from being published.
     held = replace(ctx, versions={**ctx.versions, **{part: ctx.versions.get(h, []) for part, h in ctx.holders.items()}})
+    result.notes += own_words_notes(ctx)
     unstated: dict[str, tuple[Unstated, list[Rule]]] = {}
     for rule in rules:
         reason = rule.applies(held)
@@ -95,6 +97,17 @@ def run_one(ctx: Context, rules: list[Rule] = RULES) -> Result:
                                        waiting[0].citation, f"not checked: {reason}; rules waiting for it: {ids}",
                                        f"clinic.yaml: {key} (true or false)"))
     return result
+
+
+def own_words_notes(ctx: Context) -> list[str]:
+    """Items in the clinic's own words: no rule reads them, so a reviewer must (issue 18 item 3)."""
+    notes = []
+    for path, words in own_words(ctx.clinic):
+        loc = ctx.locations.get(tuple(int(p) if p.isdigit() else p for p in path.split(".")))
+        where = f"{loc.file}:{loc.line}: " if loc is not None else ""
+        said = "; ".join(f"{lang}: {text!r}" for lang, text in words.items())
+        notes.append(f"{where}{path} is in the clinic's own words ({said}): read it, no rule checks it")
+    return notes
 
 
 def run(project: Project, prepared: list[Prepared], as_of: date) -> list[Result]:

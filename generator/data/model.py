@@ -9,10 +9,9 @@ Every field's description becomes the hover text in an editor through the genera
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Optional, Union
+from typing import Annotated, Literal, Optional
 
 from pydantic import (
-    AfterValidator,
     ConfigDict,
     EmailStr,
     Field,
@@ -23,8 +22,9 @@ from pydantic import (
 )
 
 from . import notice_kinds
+from .collection import Collection  # what is collected: its own module
 from .consumer_health import ConsumerHealth  # newnotices: CHD-*
-from .fields import Colour, LogoPath, Phone, Strict, Text
+from .fields import Colour, LogoPath, OwnText, Phone, Strict, Text, own_or, own_words
 from .notifications import Changes, Notifications
 from .part2 import Part2Program  # newnotices: P2-*
 from .quebec import Quebec  # newnotices: QC-*
@@ -45,58 +45,21 @@ from .vocab import (
     CA_PROVINCES,
     US_STATES,
     Channel,
-    CollectionPurpose,
-    Condition,
     ConsentBasis,
     ContactRole,
     Country,
     DisclosurePurpose,
-    HealthItem,
     Language,
     MarketingBasis,
     MarketingPurpose,
     OptOutMethod,
-    PersonalItem,
     Practice,
     ProviderRole,
     Purpose,
     Recipient,
-    Source,
-    WebsiteItem,
 )
 
 NoticeKindName = Literal[notice_kinds.KEYS]  # type: ignore[valid-type]  # generator/data/notice_kinds.py
-
-# --------------------------------------------------------------------------------------------------
-# Scalars
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-# --------------------------------------------------------------------------------------------------
-# Vocabularies. Each value has a label and, where useful, an explanation in templates/<lang>/labels.yaml.
-
-
-
 
 # --------------------------------------------------------------------------------------------------
 # Identity and contact
@@ -105,11 +68,17 @@ NoticeKindName = Literal[notice_kinds.KEYS]  # type: ignore[valid-type]  # gener
 class Address(Strict):
     """A postal address. Leave out what the clinic has not published."""
 
-    street: Text = Field(description="Street and number, like '1130 Eagleridge Blvd'.")
+    street: Optional[Text] = Field(None, description="Street and number, like '1130 Eagleridge Blvd'. Leave out if not published.")
     unit: Optional[Text] = Field(None, description="Suite or unit, if any.")
     city: Text
     region: Text = Field(description="State or province code, like CO or ON.")
-    postal_code: Text = Field(description="ZIP or postal code.")
+    postal_code: Optional[Text] = Field(None, description="ZIP or postal code, if published.")
+
+    @property
+    def line(self) -> str:
+        """The address on one line, with only the parts the clinic published."""
+        head = ", ".join(p for p in (self.street, self.unit, self.city) if p)
+        return f"{head}, {self.region}" + (f" {self.postal_code}" if self.postal_code else "")
 
 
 class Contact(Strict):
@@ -153,14 +122,15 @@ class Jurisdiction(Strict):
 class Regimes(Strict):
     """Which privacy laws the clinic says apply to it. They decide which notices it gets and what they must say."""
 
-    hipaa_covered_entity: bool = Field(False, description="A US provider that bills health plans electronically: it needs a HIPAA Notice of Privacy Practices.")
-    part2_records: bool = Field(False, description="Holds substance use disorder records under 42 CFR part 2.")
-    fundraising: bool = Field(False, description="Uses patient information to raise funds.")
-    facility_directory: bool = Field(False, description="Keeps a directory of patients in the facility.")
-    phipa_custodian: bool = Field(False, description="An Ontario health information custodian under PHIPA (regulated health practitioners).")
-    ccpa: bool = Field(False, description="Meets the California CCPA thresholds.")
-    caloppa: bool = Field(False, description="Collects personal information online from California residents (CalOPPA).")
-    colorado_privacy_act: bool = Field(False, description="Meets the Colorado Privacy Act thresholds.")
+    hipaa_covered_entity: Optional[bool] = Field(None, description="A US provider that bills health plans electronically: it needs a HIPAA Notice of Privacy Practices.")
+    part2_records: Optional[bool] = Field(None, description="Holds substance use disorder records under 42 CFR part 2.")
+    fundraising: Optional[bool] = Field(None, description="Uses patient information to raise funds.")
+    facility_directory: Optional[bool] = Field(None, description="Keeps a directory of patients in the facility.")
+    phipa_custodian: Optional[bool] = Field(None, description="An Ontario health information custodian under PHIPA (regulated health practitioners).")
+    ccpa: Optional[bool] = Field(None, description="Meets the California CCPA thresholds.")
+    caloppa: Optional[bool] = Field(None, description="Collects personal information online from California residents (CalOPPA).")
+    colorado_privacy_act: Optional[bool] = Field(None, description="Meets the Colorado Privacy Act thresholds.")
+    pipeda: Optional[bool] = Field(None, description="The clinic says it follows Canada's PIPEDA. Leave out if its notice does not name it.")
     # Checklist version 2 (the compliance check, generator/checks). Leave out what is not known: not
     # stated is neither yes nor no, and the check says so instead of guessing.
     federal_financial_assistance: Optional[bool] = Field(None, description="Receives federal financial assistance (Medicare or Medicaid payments count): Section 1557 then requires a notice of free language help (LANG-01) and the HHS Section 504 rule applies. Leave out if not known.")
@@ -168,112 +138,59 @@ class Regimes(Strict):
 
 
 # --------------------------------------------------------------------------------------------------
-# What is collected
-
-
-class _Entry(Strict):
-    when: Optional[Condition] = Field(None, description="A condition, like with_consent or if_applicable.")
-    via: Optional[Text] = Field(None, description="The service it comes through, like 'Jane App'.")
-
-
-class PersonalEntry(_Entry):
-    item: PersonalItem
-
-
-class HealthEntry(_Entry):
-    item: HealthItem
-
-
-class WebsiteEntry(_Entry):
-    item: WebsiteItem
-
-
-def _entries(entry: type) -> object:
-    # A bare name is shorthand for an entry with no condition: `- name` means `- {item: name}`.
-    names = entry.model_fields["item"].annotation
-
-    def normalise(items: list) -> list:
-        return [entry(item=v) if isinstance(v, str) else v for v in items]
-
-    return Annotated[
-        list[Union[names, entry]],  # type: ignore[valid-type]
-        AfterValidator(normalise), AfterValidator(_no_duplicates), Field(default_factory=list),
-    ]
-
-
-def _no_duplicates(items: list) -> list:
-    seen = [e.item for e in items]
-    dupes = sorted({x for x in seen if seen.count(x) > 1})
-    if dupes:
-        raise ValueError(f"listed twice: {', '.join(dupes)}")
-    return items
-
-
-class InfoGroup(Strict):
-    items: _entries(PersonalEntry)  # type: ignore[valid-type]
-    sources: list[Source] = Field(default_factory=list, description="Where this information comes from.")
-
-
-class HealthGroup(Strict):
-    items: _entries(HealthEntry)  # type: ignore[valid-type]
-    sources: list[Source] = Field(default_factory=list)
-
-
-class WebsiteGroup(Strict):
-    items: _entries(WebsiteEntry)  # type: ignore[valid-type]
-    identifies_you: Optional[bool] = Field(None, description="Whether what the site records on its own identifies the visitor. Leave out if not stated.")
-    aggregate_only: bool = Field(False, description="Automatic data is only reviewed in aggregate, never per person.")
-    email_used_only_for_stated_purpose: bool = Field(False)
-    submissions_not_confidential: bool = Field(False, description="Questions, comments and ideas sent through the site are treated as not confidential.")
-    visitors_who_become_patients: bool = Field(False, description="Data from a visitor who becomes a patient is then handled as patient information.")
-    other_sites_have_own_policies: bool = Field(False, description="Linked sites have their own privacy policies.")
-
-
-class Collection(Strict):
-    personal: InfoGroup = Field(default_factory=InfoGroup)
-    health: HealthGroup = Field(default_factory=HealthGroup)
-    website: WebsiteGroup = Field(default_factory=WebsiteGroup)
-    limited_to: list[CollectionPurpose] = Field(default_factory=list, description="The clinic collects only what these need.")
-    full_list_in_patient_forms: bool = Field(False, description="Patient intake forms describe the information in more detail.")
-
-
-# --------------------------------------------------------------------------------------------------
 # Uses and disclosures
 
 
 class Uses(Strict):
-    care: list[Purpose] = Field(default_factory=list, description="Uses for the patient's care.")
-    operations: list[Purpose] = Field(default_factory=list, description="Uses for running the clinic.")
+    care: list[own_or(Purpose)] = Field(default_factory=list, description="Uses for the patient's care.")  # type: ignore[valid-type]
+    operations: list[own_or(Purpose)] = Field(default_factory=list, description="Uses for running the clinic.")  # type: ignore[valid-type]
+    treatment_example: Optional[OwnText] = Field(
+        None, description="The clinic's own example of sharing for treatment, one text for each language it lists, "
+        "like {en: 'We may share information with an oral surgeon, to decide whether surgery is needed.'}")
 
 
 class Marketing(Strict):
     """Marketing messages. Leave `uses` empty if the clinic sends none."""
 
-    uses: list[MarketingPurpose] = Field(default_factory=list)
-    basis: MarketingBasis = Field("opt_in", description="opt_in: only with consent. opt_out: unless the patient says no.")
+    uses: list[own_or(MarketingPurpose)] = Field(default_factory=list)  # type: ignore[valid-type]
+    basis: Optional[MarketingBasis] = Field(None, description="opt_in: only with consent. opt_out: unless the patient says no. Leave out if not stated.")
     channels: list[Channel] = Field(default_factory=list)
     on_behalf_of: list[Literal["referral_specialists", "partner_care_providers"]] = Field(
         default_factory=list, description="Others whose services the clinic may tell patients about.")
-    opt_out: list[OptOutMethod] = Field(default_factory=list)
-    opt_out_any_time: bool = False
-    service_messages_continue: bool = Field(False, description="Opting out does not stop messages about the patient's own care or bills.")
+    opt_out: list[own_or(OptOutMethod)] = Field(default_factory=list)  # type: ignore[valid-type]
+    opt_out_any_time: Optional[bool] = None
+    service_messages_continue: Optional[bool] = Field(None, description="Opting out does not stop messages about the patient's own care or bills.")
 
 
 class Disclosure(Strict):
-    why: DisclosurePurpose
+    why: Optional[DisclosurePurpose] = Field(None, description="Why it is shared. Or `own` instead, in the clinic's own words.")
+    own: Optional[OwnText] = Field(None, description="Why it is shared, in the clinic's own words, instead of `why`: one text for each language it lists.")
     to: Optional[Recipient] = Field(None, description="Who receives it, if the notice says.")
-    consent: ConsentBasis = Field(description="implied, express, written, or not_needed (allowed or required by law).")
-    examples: list[Recipient] = Field(default_factory=list, description="Examples of such recipients.")
+    consent: Optional[ConsentBasis] = Field(None, description="implied, express, written, or not_needed (allowed or required by law). Leave out if the notice does not say.")
+    examples: list[own_or(Recipient)] = Field(default_factory=list, description="Examples of such recipients.")  # type: ignore[valid-type]
+
+    @model_validator(mode="after")
+    def _why_or_own(self) -> "Disclosure":
+        if (self.why is None) == (self.own is None):
+            raise ValueError("give either why (a listed purpose) or own (the clinic's own words), not both or neither")
+        return self
 
 
 class ServiceProvider(Strict):
     name: Optional[Text] = Field(None, description="The provider's name, like 'Jane App'. Leave out if the notice names none.")
-    role: ProviderRole
-    with_consent: bool = Field(False, description="Only used for patients who agreed, like marketing email.")
-    business_associate: bool = Field(False, description="Bound by a HIPAA business associate agreement.")
+    role: Optional[ProviderRole] = Field(None, description="What it does for the clinic. Or `own` instead, in the clinic's own words.")
+    own: Optional[OwnText] = Field(None, description="What it does, in the clinic's own words, instead of `role`: one text for each language it lists.")
+    with_consent: Optional[bool] = Field(None, description="Only used for patients who agreed, like marketing email.")
+    business_associate: Optional[bool] = Field(None, description="Bound by a HIPAA business associate agreement.")
     website: Optional[HttpUrl] = None
     receives: list[Literal["personal", "health", "website"]] = Field(
         default_factory=list, description="What kinds of information the clinic discloses to it (CCPA: CA-18).")
+
+    @model_validator(mode="after")
+    def _role_or_own(self) -> "ServiceProvider":
+        if (self.role is None) == (self.own is None):
+            raise ValueError("give either role (a listed role) or own (the clinic's own words), not both or neither")
+        return self
 
 
 # --------------------------------------------------------------------------------------------------
@@ -397,6 +314,19 @@ class Clinic(Strict):
         if len(set(value)) != len(value):
             raise ValueError("a language is listed twice")
         return value
+
+    @model_validator(mode="after")
+    def _own_words_in_every_language(self) -> "Clinic":
+        # The clinic's own words stand in for our sentences' values: each needs every language the notices are in.
+        want = set(self.languages)
+        for path, words in own_words(self):
+            have = set(words)
+            if have != want:
+                missing, extra = sorted(want - have), sorted(have - want)
+                what = (f"has no text for {', '.join(missing)}" if missing else "") + \
+                       ("; " if missing and extra else "") + (f"has text for {', '.join(extra)}, which the clinic does not list" if extra else "")
+                raise ValueError(f"@{path}: the clinic's own words {what} (languages: {', '.join(self.languages)})")
+        return self
 
     @model_validator(mode="after")
     def _regimes_fit_jurisdiction(self) -> "Clinic":

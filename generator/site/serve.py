@@ -30,7 +30,7 @@ from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from ..data.load import Project
+from ..data.load import LoadedClinic, Project
 from ..errors import DataErrors, NoticesError
 
 Snapshot = dict[str, tuple[int, int]]
@@ -141,6 +141,7 @@ class _Handler(SimpleHTTPRequestHandler):
     def do_GET(self) -> None:
         if self._unavailable():
             return
+        self.path = sources_path(self.path)
         super().do_GET()
 
     def do_HEAD(self) -> None:
@@ -259,6 +260,28 @@ def describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
+def sources_path(path: str) -> str:
+    """`/privacy/?sources` asks for the page of that notice's sources, written beside it by the preview."""
+    base, _, query = path.partition("?")
+    if "sources" not in query.split("&"):
+        return path
+    return (base if base.endswith("/") else base + "/") + "sources.html"
+
+
+def write_sources_pages(project: Project, loaded: LoadedClinic, site_dir: Path) -> None:
+    """For the preview only: `<notice>/sources.html` in each language's site, every sentence with its source."""
+    from ..checks import RULES
+    from ..notices import explain
+
+    laws = {r.id: r.citation for r in RULES}
+    for i, lang in enumerate(loaded.clinic.languages):
+        for notice in loaded.clinic.notices:
+            folder = site_dir / (lang if i else "") / notice
+            folder.mkdir(parents=True, exist_ok=True)
+            page = explain.to_html(explain.explain(project, loaded, notice, laws, lang))
+            (folder / "sources.html").write_text(page, encoding="utf-8")
+
+
 def preview_builder(project: Project, slugs: Iterable[str] | None, out: Path,
                     as_of: date | None = None) -> Callable[[], Path]:
     """`build_once` for `serve`: every clinic named (all by default) built as a draft preview into a
@@ -286,6 +309,7 @@ def preview_builder(project: Project, slugs: Iterable[str] | None, out: Path,
             for p in prepared:
                 spec = site_spec(project, p, day, preview=True)
                 site.build_site(base, project.templates_dir / "assets", spec, folder / p.loaded.slug)
+                write_sources_pages(project, p.loaded, folder / p.loaded.slug)
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
