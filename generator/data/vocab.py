@@ -75,7 +75,6 @@ ConsentBasis = Literal["implied", "express", "written", "not_needed"]
 ProviderRole = Literal[
     "scheduling", "payment_processing", "email_marketing", "social_media", "practice_management",
     "website_hosting", "data_storage", "analytics", "advertising", "shipping",
-    "messaging",  # realclinics
 ]
 CookieType = Literal["cookie", "local_storage", "pixel", "web_beacon", "sdk"]
 CookieCategory = Literal["strictly_necessary", "preferences", "analytics", "marketing"]
