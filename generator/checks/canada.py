@@ -19,7 +19,7 @@ def _accountable(ctx: Context) -> list[str]:
     address = (c.privacy_contact.address if c.privacy_contact and c.privacy_contact.address else None) or c.contact.address
     if address is None:
         out.append("no address for the accountable person (privacy_contact.address or contact.address)")
-    elif address.street not in ctx.text(N):
+    elif (address.street or address.city) not in ctx.text(N):
         out.append("the address is not in the notice")
     return out
 

@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Any, Literal, Union
 
 import phonenumbers
 from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
+    Field,
     StringConstraints,
 )
 
@@ -55,3 +56,41 @@ def _check_csv(value: str) -> str:
 class Strict(BaseModel):
     # strict: YAML already gives real booleans, numbers and dates; "yes" must not quietly become True.
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, strict=True)
+
+
+class Own(Strict):
+    """An item in the clinic's own words, where no vocabulary value says what its notice says:
+    `{own: {en: "…", fr: "…"}}`, one single-line text for each language the clinic lists."""
+
+    own: dict[Literal["en", "es", "fr"], Text] = Field(min_length=1, description="The item's words, one text for each language the clinic lists.")
+
+    def __hash__(self) -> int:
+        return hash(tuple(sorted(self.own.items())))
+
+
+def own_or(values: Any) -> Any:
+    """A vocabulary type that also takes an item in the clinic's own words."""
+    return Union[values, Own]
+
+
+OwnText = dict[Literal["en", "es", "fr"], Text]
+
+
+def own_words(value: object, path: str = "") -> list[tuple[str, dict]]:
+    """Every text in the clinic's own words, with its key path: Own items, entries' `own`, own examples."""
+    found: list[tuple[str, dict]] = []
+    if isinstance(value, Own):
+        return [(path, value.own)]
+    if isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            found += own_words(item, f"{path}.{i}")
+        return found
+    if hasattr(type(value), "model_fields"):
+        for name in type(value).model_fields:
+            item = getattr(value, name)
+            key = f"{path}.{name}" if path else name
+            if name in ("own", "treatment_example") and isinstance(item, dict):
+                found.append((key, item))
+            else:
+                found += own_words(item, key)
+    return found

@@ -22,7 +22,7 @@ from pydantic import (
     model_validator,
 )
 
-from .fields import Colour, LogoPath, Phone, Strict, Text
+from .fields import Colour, LogoPath, OwnText, Phone, Strict, Text, own_or, own_words
 from .notifications import Changes, Notifications
 from .practices import (
     Collections,
@@ -56,7 +56,9 @@ from .vocab import (
     Practice,
     ProviderRole,
     Purpose,
+    InformationForm,
     Recipient,
+    Service,
     Source,
     WebsiteItem,
 )
@@ -99,11 +101,17 @@ from .vocab import (
 class Address(Strict):
     """A postal address. Leave out what the clinic has not published."""
 
-    street: Text = Field(description="Street and number, like '1130 Eagleridge Blvd'.")
+    street: Optional[Text] = Field(None, description="Street and number, like '1130 Eagleridge Blvd'. Leave out if not published.")
     unit: Optional[Text] = Field(None, description="Suite or unit, if any.")
     city: Text
     region: Text = Field(description="State or province code, like CO or ON.")
-    postal_code: Text = Field(description="ZIP or postal code.")
+    postal_code: Optional[Text] = Field(None, description="ZIP or postal code, if published.")
+
+    @property
+    def line(self) -> str:
+        """The address on one line, with only the parts the clinic published."""
+        head = ", ".join(p for p in (self.street, self.unit, self.city) if p)
+        return f"{head}, {self.region}" + (f" {self.postal_code}" if self.postal_code else "")
 
 
 class Contact(Strict):
@@ -147,14 +155,15 @@ class Jurisdiction(Strict):
 class Regimes(Strict):
     """Which privacy laws the clinic says apply to it. They decide which notices it gets and what they must say."""
 
-    hipaa_covered_entity: bool = Field(False, description="A US provider that bills health plans electronically: it needs a HIPAA Notice of Privacy Practices.")
-    part2_records: bool = Field(False, description="Holds substance use disorder records under 42 CFR part 2.")
-    fundraising: bool = Field(False, description="Uses patient information to raise funds.")
-    facility_directory: bool = Field(False, description="Keeps a directory of patients in the facility.")
-    phipa_custodian: bool = Field(False, description="An Ontario health information custodian under PHIPA (regulated health practitioners).")
-    ccpa: bool = Field(False, description="Meets the California CCPA thresholds.")
-    caloppa: bool = Field(False, description="Collects personal information online from California residents (CalOPPA).")
-    colorado_privacy_act: bool = Field(False, description="Meets the Colorado Privacy Act thresholds.")
+    hipaa_covered_entity: Optional[bool] = Field(None, description="A US provider that bills health plans electronically: it needs a HIPAA Notice of Privacy Practices.")
+    part2_records: Optional[bool] = Field(None, description="Holds substance use disorder records under 42 CFR part 2.")
+    fundraising: Optional[bool] = Field(None, description="Uses patient information to raise funds.")
+    facility_directory: Optional[bool] = Field(None, description="Keeps a directory of patients in the facility.")
+    phipa_custodian: Optional[bool] = Field(None, description="An Ontario health information custodian under PHIPA (regulated health practitioners).")
+    ccpa: Optional[bool] = Field(None, description="Meets the California CCPA thresholds.")
+    caloppa: Optional[bool] = Field(None, description="Collects personal information online from California residents (CalOPPA).")
+    colorado_privacy_act: Optional[bool] = Field(None, description="Meets the Colorado Privacy Act thresholds.")
+    pipeda: Optional[bool] = Field(None, description="The clinic says it follows Canada's PIPEDA. Leave out if its notice does not name it.")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -166,21 +175,30 @@ class _Entry(Strict):
     via: Optional[Text] = Field(None, description="The service it comes through, like 'Jane App'.")
 
 
+    own: Optional[OwnText] = Field(None, description="The item in the clinic's own words, instead of `item`: one text for each language it lists.")
+
+    @model_validator(mode="after")
+    def _item_or_own(self) -> "_Entry":
+        if (getattr(self, "item", None) is None) == (self.own is None):
+            raise ValueError("give either item (a listed value) or own (the clinic's own words), not both or neither")
+        return self
+
+
 class PersonalEntry(_Entry):
-    item: PersonalItem
+    item: Optional[PersonalItem] = None
 
 
 class HealthEntry(_Entry):
-    item: HealthItem
+    item: Optional[HealthItem] = None
 
 
 class WebsiteEntry(_Entry):
-    item: WebsiteItem
+    item: Optional[WebsiteItem] = None
 
 
 def _entries(entry: type) -> object:
     # A bare name is shorthand for an entry with no condition: `- name` means `- {item: name}`.
-    names = entry.model_fields["item"].annotation
+    names = entry.model_fields["item"].annotation.__args__[0]  # Optional[the vocabulary]
 
     def normalise(items: list) -> list:
         return [entry(item=v) if isinstance(v, str) else v for v in items]
@@ -192,7 +210,7 @@ def _entries(entry: type) -> object:
 
 
 def _no_duplicates(items: list) -> list:
-    seen = [e.item for e in items]
+    seen = [e.item or " / ".join(e.own.values()) for e in items]
     dupes = sorted({x for x in seen if seen.count(x) > 1})
     if dupes:
         raise ValueError(f"listed twice: {', '.join(dupes)}")
@@ -207,16 +225,18 @@ class InfoGroup(Strict):
 class HealthGroup(Strict):
     items: _entries(HealthEntry)  # type: ignore[valid-type]
     sources: list[Source] = Field(default_factory=list)
+    services: list[own_or(Service)] = Field(  # type: ignore[valid-type]
+        default_factory=list, description="Services the clinic offers that change what it collects, like injectables.")
 
 
 class WebsiteGroup(Strict):
     items: _entries(WebsiteEntry)  # type: ignore[valid-type]
     identifies_you: Optional[bool] = Field(None, description="Whether what the site records on its own identifies the visitor. Leave out if not stated.")
-    aggregate_only: bool = Field(False, description="Automatic data is only reviewed in aggregate, never per person.")
-    email_used_only_for_stated_purpose: bool = Field(False)
-    submissions_not_confidential: bool = Field(False, description="Questions, comments and ideas sent through the site are treated as not confidential.")
-    visitors_who_become_patients: bool = Field(False, description="Data from a visitor who becomes a patient is then handled as patient information.")
-    other_sites_have_own_policies: bool = Field(False, description="Linked sites have their own privacy policies.")
+    aggregate_only: Optional[bool] = Field(None, description="Automatic data is only reviewed in aggregate, never per person.")
+    email_used_only_for_stated_purpose: Optional[bool] = Field(None)
+    submissions_not_confidential: Optional[bool] = Field(None, description="Questions, comments and ideas sent through the site are treated as not confidential.")
+    visitors_who_become_patients: Optional[bool] = Field(None, description="Data from a visitor who becomes a patient is then handled as patient information.")
+    other_sites_have_own_policies: Optional[bool] = Field(None, description="Linked sites have their own privacy policies.")
 
 
 class Collection(Strict):
@@ -224,7 +244,8 @@ class Collection(Strict):
     health: HealthGroup = Field(default_factory=HealthGroup)
     website: WebsiteGroup = Field(default_factory=WebsiteGroup)
     limited_to: list[CollectionPurpose] = Field(default_factory=list, description="The clinic collects only what these need.")
-    full_list_in_patient_forms: bool = Field(False, description="Patient intake forms describe the information in more detail.")
+    forms: list[InformationForm] = Field(default_factory=list, description="The forms the clinic keeps information in: oral, written, electronic.")
+    full_list_in_patient_forms: Optional[bool] = Field(None, description="Patient intake forms describe the information in more detail.")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -232,35 +253,38 @@ class Collection(Strict):
 
 
 class Uses(Strict):
-    care: list[Purpose] = Field(default_factory=list, description="Uses for the patient's care.")
-    operations: list[Purpose] = Field(default_factory=list, description="Uses for running the clinic.")
+    care: list[own_or(Purpose)] = Field(default_factory=list, description="Uses for the patient's care.")  # type: ignore[valid-type]
+    operations: list[own_or(Purpose)] = Field(default_factory=list, description="Uses for running the clinic.")  # type: ignore[valid-type]
+    treatment_example: Optional[OwnText] = Field(
+        None, description="The clinic's own example of sharing for treatment, one text for each language it lists, "
+        "like {en: 'We may share information with an oral surgeon, to decide whether surgery is needed.'}")
 
 
 class Marketing(Strict):
     """Marketing messages. Leave `uses` empty if the clinic sends none."""
 
-    uses: list[MarketingPurpose] = Field(default_factory=list)
-    basis: MarketingBasis = Field("opt_in", description="opt_in: only with consent. opt_out: unless the patient says no.")
+    uses: list[own_or(MarketingPurpose)] = Field(default_factory=list)  # type: ignore[valid-type]
+    basis: Optional[MarketingBasis] = Field(None, description="opt_in: only with consent. opt_out: unless the patient says no. Leave out if not stated.")
     channels: list[Channel] = Field(default_factory=list)
     on_behalf_of: list[Literal["referral_specialists", "partner_care_providers"]] = Field(
         default_factory=list, description="Others whose services the clinic may tell patients about.")
-    opt_out: list[OptOutMethod] = Field(default_factory=list)
-    opt_out_any_time: bool = False
-    service_messages_continue: bool = Field(False, description="Opting out does not stop messages about the patient's own care or bills.")
+    opt_out: list[own_or(OptOutMethod)] = Field(default_factory=list)  # type: ignore[valid-type]
+    opt_out_any_time: Optional[bool] = None
+    service_messages_continue: Optional[bool] = Field(None, description="Opting out does not stop messages about the patient's own care or bills.")
 
 
 class Disclosure(Strict):
     why: DisclosurePurpose
     to: Optional[Recipient] = Field(None, description="Who receives it, if the notice says.")
-    consent: ConsentBasis = Field(description="implied, express, written, or not_needed (allowed or required by law).")
-    examples: list[Recipient] = Field(default_factory=list, description="Examples of such recipients.")
+    consent: Optional[ConsentBasis] = Field(None, description="implied, express, written, or not_needed (allowed or required by law). Leave out if the notice does not say.")
+    examples: list[own_or(Recipient)] = Field(default_factory=list, description="Examples of such recipients.")  # type: ignore[valid-type]
 
 
 class ServiceProvider(Strict):
     name: Optional[Text] = Field(None, description="The provider's name, like 'Jane App'. Leave out if the notice names none.")
     role: ProviderRole
-    with_consent: bool = Field(False, description="Only used for patients who agreed, like marketing email.")
-    business_associate: bool = Field(False, description="Bound by a HIPAA business associate agreement.")
+    with_consent: Optional[bool] = Field(None, description="Only used for patients who agreed, like marketing email.")
+    business_associate: Optional[bool] = Field(None, description="Bound by a HIPAA business associate agreement.")
     website: Optional[HttpUrl] = None
 
 
@@ -378,6 +402,19 @@ class Clinic(Strict):
         return value
 
     @model_validator(mode="after")
+    def _own_words_in_every_language(self) -> "Clinic":
+        # The clinic's own words stand in for our sentences' values: each needs every language the notices are in.
+        want = set(self.languages)
+        for path, words in own_words(self):
+            have = set(words)
+            if have != want:
+                missing, extra = sorted(want - have), sorted(have - want)
+                what = (f"has no text for {', '.join(missing)}" if missing else "") + \
+                       ("; " if missing and extra else "") + (f"has text for {', '.join(extra)}, which the clinic does not list" if extra else "")
+                raise ValueError(f"@{path}: the clinic's own words {what} (languages: {', '.join(self.languages)})")
+        return self
+
+    @model_validator(mode="after")
     def _regimes_fit_jurisdiction(self) -> "Clinic":
         r, country = self.regimes, self.jurisdiction.country
         if country != "US":
@@ -400,7 +437,3 @@ class Clinic(Strict):
 
     def right(self, right: str) -> Optional[Right]:
         return next((r for r in self.rights if r.right == right), None)
-
-
-
-

@@ -17,19 +17,20 @@ CA_PROVINCES = "AB BC MB NB NL NS NT NU ON PE QC SK YT".split()
 Practice = Literal[
     "medical_spa", "dental_practice", "skin_care_clinic", "physician_practice", "physiotherapy_clinic",
     "chiropractic_clinic", "optometry_clinic", "mental_health_practice", "multidisciplinary_clinic",
+    "dermatology_practice",
 ]
 Language = Literal["en", "es", "fr"]
 PersonalItem = Literal[
     "name", "contact_details", "mailing_address", "phone_or_fax", "email_address", "date_of_birth",
     "age_verification", "government_id", "emergency_contact", "insurance", "insurance_policy_number",
-    "payment_card", "communication_preferences",
+    "payment_card", "communication_preferences", "health_card_number", "payment_information",
     "phone_number",  # realclinics
 ]
 HealthItem = Literal[
     "medical_history", "current_medications", "prescriptions", "past_treatments", "allergies",
     "medical_conditions", "symptoms", "diagnosis", "test_results", "reports_and_treatment",
     "treatment_preferences", "contraindications", "photos", "before_after_photos", "video_recordings",
-    "treatment_notes", "dental_records",
+    "treatment_notes", "dental_records", "consent_forms",
 ]
 WebsiteItem = Literal[
     "ip_address", "browser_type", "operating_system", "device_information", "isp_domain",
@@ -44,7 +45,7 @@ Purpose = Literal[
     "process_procedures", "refer_to_specialists", "respond_to_inquiries", "follow_up_on_visit",
     "process_payments", "insurance_claims", "billing", "legal_compliance", "improve_services",
     "quality_assurance", "administration", "count_visitors", "improve_website", "website_security",
-    "service_updates", "contact_about_billing",
+    "service_updates", "contact_about_billing", "telehealth",
 ]
 MarketingPurpose = Literal[
     "promotions", "special_offers", "new_services_and_events", "educational_content",
@@ -104,6 +105,11 @@ ChangeChannel = Literal["website", "email", "in_office"]
 ComplaintStep = Literal["privacy_contact", "your_provider", "office_administrator"]
 Regulator = Literal["hhs", "ipc_ontario", "opc_canada"]
 CollectionPurpose = Literal["provide_care", "administer_care", "communicate_with_you"]
+SaleKind = Literal["sell", "trade", "rent", "share_for_marketing"]
+InformationForm = Literal["oral", "written", "electronic"]
+Service = Literal["injectables", "hormone_therapy", "weight_loss_medicines"]
+SafeguardAgainst = Literal["loss", "theft", "destruction", "misuse", "unauthorized_access"]
+SafeguardStandard = Literal["state", "federal"]
 ContactRole = Literal["privacy_officer", "your_physician", "staff", "office_administrator"]
 # Every closed vocabulary, by the key its labels have in templates/<lang>/labels.yaml.
 VOCABULARIES: dict[str, object] = {
@@ -117,7 +123,9 @@ VOCABULARIES: dict[str, object] = {
     "storage": StorageLocation, "channel": Channel, "retention_basis": RetentionBasis, "right": RightId,
     "fee": Fee, "addressee": Addressee, "correction_method": CorrectionMethod, "change_channel": ChangeChannel,
     "complaint_step": ComplaintStep, "regulator": Regulator, "collection_purpose": CollectionPurpose,
-    "contact_role": ContactRole, "country": Country,
+    "contact_role": ContactRole, "country": Country, "sale_kind": SaleKind,
+    "information_form": InformationForm, "service": Service, "safeguard_against": SafeguardAgainst,
+    "safeguard_standard": SafeguardStandard,
     "info_kind": Literal["personal", "health", "website"],
 }
 def vocabulary(name: str) -> tuple[str, ...]:

@@ -163,12 +163,32 @@ def _environment(templates_dir: Path, lang: str, signature: tuple = ()) -> jinja
     env.filters.update(
         join_and=functools.partial(join_and, conj=labels["words"]["and"]),
         join_or=functools.partial(join_and, conj=labels["words"]["or"]),
-        label=lambda ids, kind: [labels[kind][i] for i in ids],
+        label=lambda ids, kind: [_word(labels, lang, i, kind) for i in ids],
+        word=lambda value, kind: _word(labels, lang, value, kind),
+        prefix=lambda names, head: [head + str(n) for n in names],
+        index_in=lambda value, values: values.index(value),
+        stated=lambda names, obj: [n for n in names if _stated(getattr(obj, n))],
         ids=lambda entries: [e.item for e in entries],
         pick=lambda ids, words: [words[i] for i in ids],
         longdate=lambda d: labels["date_format"].format(month=labels["months"][d.month - 1], day=d.day, year=d.year),
     )
     return env
+
+
+def _word(labels: Any, lang: str, value: Any, kind: str) -> Any:
+    """A vocabulary value in the notice's language: its label, or the clinic's own words for it."""
+    own = getattr(value, "own", None)
+    if own is not None:
+        return own[lang]
+    return labels[kind][value]
+
+
+def _stated(value: Any) -> bool:
+    # Something the notice prints: a true flag, a list with items, a nested section with any of them.
+    fields = getattr(type(value), "model_fields", None)
+    if fields is not None:
+        return any(_stated(getattr(value, n)) for n in fields)
+    return bool(value)
 
 
 def _gettext(catalog: Any) -> dict[str, Any]:

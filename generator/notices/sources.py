@@ -6,7 +6,8 @@
 
 A block's sources apply to every sentence written inside it, nested blocks add theirs. Key paths are
 dotted as in error messages (`disclosures.3.to`); a path may be built in the template
-(`{% fact "disclosures." ~ loop.index0 %}`).
+(`{% fact "disclosures." ~ loop.index0 %}`), or a list of paths (`{% fact ["name", "legal_name" if clinic.legal_name] %}`:
+a false or empty item names nothing).
 
 When no explanation is asked for (every build) the blocks print their body and nothing else. While
 `marking()` is on, each block wraps its body in private-use characters that `sentences()` reads back
@@ -59,10 +60,14 @@ class SourceExtension(Extension):
         body = caller()
         if not _marking.get():
             return body
-        named = ",".join(str(k) for k in keys)
+        # A key may be a list built in the template (the sources that hold for this clinic), or none.
+        flat = [x for k in keys for x in (k if isinstance(k, (list, tuple)) else [k]) if x]
+        named = ",".join(str(k) for k in flat)
         if any(c in named for c in (_OPEN, _MID, _CLOSE)):
             raise ValueError(f"a {kind} source name holds a reserved character: {named!r}")
-        return Markup(f"{_OPEN}{kind}:{named}{_MID}") + body + Markup(_CLOSE)
+        # The body is rendered text already (values escaped for Markdown as they were printed): adding it
+        # to Markup must not escape it again.
+        return Markup(f"{_OPEN}{kind}:{named}{_MID}{body}{_CLOSE}")
 
 
 @dataclass(frozen=True, order=True)
