@@ -219,12 +219,13 @@ def _no_duplicates(items: list) -> list:
 
 class InfoGroup(Strict):
     items: _entries(PersonalEntry)  # type: ignore[valid-type]
-    sources: list[Source] = Field(default_factory=list, description="Where this information comes from.")
+    # realclinics: a notice names its own means of collection ("newsletter sign-ups"), so sources take own words too.
+    sources: list[own_or(Source)] = Field(default_factory=list, description="Where this information comes from.")  # type: ignore[valid-type]
 
 
 class HealthGroup(Strict):
     items: _entries(HealthEntry)  # type: ignore[valid-type]
-    sources: list[Source] = Field(default_factory=list)
+    sources: list[own_or(Source)] = Field(default_factory=list)  # type: ignore[valid-type]
     services: list[own_or(Service)] = Field(  # type: ignore[valid-type]
         default_factory=list, description="Services the clinic offers that change what it collects, like injectables.")
 
