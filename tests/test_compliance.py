@@ -25,6 +25,7 @@ from generator.data.load import LoadedClinic
 from generator.data.model import Clinic
 from generator.notices.render import render_notice
 from generator.publishing.writing import publish
+from tests.newnotices_cases import DATA_CASES as NEW_CASES, DATA_OVERLAP as NEW_OVERLAP, FIXTURES as NEW_FIXTURES
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -38,7 +39,7 @@ def clinics(tmp_path_factory):
     root = tmp_path_factory.mktemp("compliance")
     shutil.copytree(REPO / "templates", root / "templates")
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
-    for slug, name in (("us", "us-every-law.yaml"), ("ca", "ca-custodian.yaml")):
+    for slug, name in (("us", "us-every-law.yaml"), ("ca", "ca-custodian.yaml"), *NEW_FIXTURES.items()):
         (root / "clinics" / slug).mkdir(parents=True)
         shutil.copy(FIXTURES / name, root / "clinics" / slug / "clinic.yaml")
     project = Project(root)
@@ -166,6 +167,8 @@ DATA_CASES = {
 DATA_OVERLAP = {"CA-01..05": {"CAL-01", "CA-08"}, "CAL-01": {"CA-01..05", "CA-08"}, "CAL-05": {"CK-06"}, "CK-06": {"CAL-05"},
                 "CK-05": {"CA-10", "CO-01..09"}, "PIPEDA-03": {"PIPEDA-02"}, "PHIPA-02": {"PIPEDA-01"}, "PIPEDA-01": set(),
                 "CAL-04": {"CA-15"}}
+DATA_CASES.update(NEW_CASES)  # consumer health data, Part 2, Quebec (tests/newnotices_cases.py)
+DATA_OVERLAP.update(NEW_OVERLAP)
 
 
 def replace_text(ctx, notice, old, new):

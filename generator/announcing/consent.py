@@ -36,6 +36,7 @@ from urllib.parse import urljoin, urlsplit
 from .. import reads
 from ..data.load import LoadedClinic, Project
 from ..data.model import Clinic
+from ..data.quebec import in_quebec
 from ..data.vocab import vocabulary
 from ..errors import NoticesError
 from ..notices.render import environment
@@ -60,7 +61,7 @@ def applies(clinic: Clinic) -> bool:
 
 def opt_in(clinic: Clinic) -> bool:
     """Whether nothing but the strictly necessary may run before the visitor agrees."""
-    if (clinic.jurisdiction.country, clinic.jurisdiction.region) == ("CA", "QC"):
+    if in_quebec(clinic):
         return True  # QC-05 (P-39.1 s. 8.1): off by default, whatever else the data says
     return not clinic.cookies.consent_by_using_site
 

@@ -36,6 +36,9 @@ if TYPE_CHECKING:  # build.py may import this module to add the fragments to a s
     from ..site.prepared import Prepared
 
 EMBED_CLASS = "clinic-notice-embed"
+# newnotices: a notice whose link the law puts on the clinic's homepage says so in its link snippet.
+HOMEPAGE = {"chd": "Place this link prominently on your website's homepage: Washington's My Health My Data "
+                   "Act requires it there (RCW 19.373.020(1)(b))."}
 EMBED_DIR = "embed"
 MARKDOWN_EXTENSIONS = ["toc", "tables", "attr_list", "md_in_html", "admonition"]  # as in mkdocs.yml
 MARKDOWN_CONFIGS = {"toc": {"permalink": True}}
@@ -98,6 +101,8 @@ def embed_files(project: Project, prepared: Prepared, as_of: date,
     files.update(consent_files(project, prepared, as_of))
     for state in prepared.states:
         snippet = link_snippet(prepared.loaded, state, project=project)
+        if state.notice in HOMEPAGE:  # newnotices: where the law puts this link (CHD-02)
+            snippet = f"<!-- {HOMEPAGE[state.notice]} -->\n{snippet}"
         files[f"{EMBED_DIR}/{state.notice}-link.html"] = (snippet + "\n").encode("utf-8")
     return dict(sorted(files.items()))
 

@@ -22,7 +22,7 @@ def _categories(ctx: Context) -> list[str]:
         environment,  # the words for each category are the templates'
     )
 
-    words = environment(ctx.templates_dir, ctx.clinic.languages[0]).globals["L"]["cookie_category"]
+    words = environment(ctx.templates_dir, "en").globals["L"]["cookie_category"]  # the texts checked are English (checks.context)
     text = ctx.text(N).lower()
     return [f"the category of {i.name} ({words[i.category]}) is not shown" for i in ctx.clinic.cookies.items
             if words[i.category].lower() not in text]

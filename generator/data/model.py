@@ -22,8 +22,11 @@ from pydantic import (
     model_validator,
 )
 
+from .consumer_health import ConsumerHealth  # newnotices: CHD-*
 from .fields import Colour, LogoPath, OwnText, Phone, Strict, Text, own_or, own_words
 from .notifications import Changes, Notifications
+from .part2 import Part2Program  # newnotices: P2-*
+from .quebec import Quebec  # newnotices: QC-*
 from .practices import (
     Collections,
     Complaints,
@@ -394,6 +397,10 @@ class Clinic(Strict):
     collections: Collections = Field(default_factory=Collections)
     changes: Changes = Field(default_factory=Changes)
     notifications: Notifications = Field(default_factory=Notifications)
+    # newnotices (checklist v2): consumer health data, a Part 2 program's notice, Quebec.
+    consumer_health: Optional[ConsumerHealth] = Field(None, description="Health data collected outside HIPAA from WA, NV or CT consumers: a consumer health data privacy policy.")
+    part2_program: Optional[Part2Program] = Field(None, description="The clinic is itself a 42 CFR Part 2 program: the notice of 42 CFR 2.22.")
+    quebec: Optional[Quebec] = Field(None, description="What a Quebec privacy notice states (P-39.1).")
 
     @field_validator("languages")
     @classmethod
@@ -422,6 +429,12 @@ class Clinic(Strict):
             for key in ("hipaa_covered_entity", "ccpa", "caloppa", "colorado_privacy_act", "part2_records"):
                 if getattr(r, key):
                     raise ValueError(f"@regimes.{key}: applies to US clinics only, and this clinic is in {country}")
+        if country != "US" and (self.consumer_health or self.part2_program):  # newnotices
+            raise ValueError(f"@{'consumer_health' if self.consumer_health else 'part2_program'}: applies to US clinics only, and this clinic is in {country}")
+        if self.part2_program and not r.part2_records:  # newnotices
+            raise ValueError("@regimes.part2_records: a Part 2 program holds Part 2 records; write part2_records: true")
+        if self.quebec and country != "CA":  # newnotices
+            raise ValueError(f"@quebec: applies to Canadian clinics only, and this clinic is in {country}")
         if r.phipa_custodian and (country, self.jurisdiction.region) != ("CA", "ON"):
             raise ValueError("@regimes.phipa_custodian: applies to Ontario (CA, ON) clinics only")
         return self
@@ -430,7 +443,10 @@ class Clinic(Strict):
     def notices(self) -> list[str]:
         """The notices this clinic publishes, in site order. Jurisdiction decides the set."""
         if self.jurisdiction.country == "US":
-            return ["privacy", "cookies", "hipaa"]
+            # newnotices: a consumer health data policy and a separate Part 2 notice, when the data says so
+            # (kinds listed in generator/publishing/versions.py NOTICES).
+            return (["privacy", "cookies", "hipaa"] + (["chd"] if self.consumer_health else [])
+                    + (["part2"] if self.part2_program and self.part2_program.notice == "separate" else []))
         return ["privacy", "cookies"]
 
     def has_right(self, right: str) -> bool:

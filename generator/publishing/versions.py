@@ -32,7 +32,7 @@ except ImportError:  # pragma: no cover - Windows: the 'x' opens below still ref
 
 MATERIAL, TECHNICAL = "material", "technical"
 IMPORTED = "imported"
-NOTICES = ("privacy", "cookies", "hipaa")  # every notice any clinic can have (Clinic.notices)
+NOTICES = ("privacy", "cookies", "hipaa", "chd", "part2")  # newnotices: chd, part2  # every notice any clinic can have (Clinic.notices)
 _NAME = re.compile(r"^v([1-9][0-9]{0,4})\.json$")
 MAX_VERSION_BYTES = 5_000_000  # a notice's text is tens of kilobytes
 # The original file of an imported version, kept beside it: what the clinic published, byte for byte.
