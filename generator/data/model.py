@@ -222,8 +222,7 @@ def _no_duplicates(items: list) -> list:
 
 class InfoGroup(Strict):
     items: _entries(PersonalEntry)  # type: ignore[valid-type]
-    # realclinics: a notice names its own means of collection ("newsletter sign-ups"), so sources take own words too.
-    sources: list[own_or(Source)] = Field(default_factory=list, description="Where this information comes from.")  # type: ignore[valid-type]
+    sources: list[own_or(Source)] = Field(default_factory=list, description="Where this information comes from.")  # type: ignore[valid-type]  # own: a notice's own means, like newsletter sign-ups
 
 
 class HealthGroup(Strict):
