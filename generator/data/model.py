@@ -81,16 +81,6 @@ from .vocab import (
 
 
 
-
-
-
-
-
-
-
-
-
-
 # --------------------------------------------------------------------------------------------------
 # Vocabularies. Each value has a label and, where useful, an explanation in templates/<lang>/labels.yaml.
 
