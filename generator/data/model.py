@@ -275,7 +275,7 @@ class Disclosure(Strict):
 
 class ServiceProvider(Strict):
     name: Optional[Text] = Field(None, description="The provider's name, like 'Jane App'. Leave out if the notice names none.")
-    role: own_or(ProviderRole)  # type: ignore[valid-type]
+    role: ProviderRole
     with_consent: Optional[bool] = Field(None, description="Only used for patients who agreed, like marketing email.")
     business_associate: Optional[bool] = Field(None, description="Bound by a HIPAA business associate agreement.")
     website: Optional[HttpUrl] = None

@@ -76,6 +76,7 @@ ConsentBasis = Literal["implied", "express", "written", "not_needed"]
 ProviderRole = Literal[
     "scheduling", "payment_processing", "email_marketing", "social_media", "practice_management",
     "website_hosting", "data_storage", "analytics", "advertising", "shipping",
+    "messaging",  # realclinics: LeadAR (MD Aesthetics), RingCentral (Clover Family Clinic)
 ]
 CookieType = Literal["cookie", "local_storage", "pixel", "web_beacon", "sdk"]
 CookieCategory = Literal["strictly_necessary", "preferences", "analytics", "marketing"]
