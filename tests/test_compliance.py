@@ -213,7 +213,7 @@ def test_a_page_template_without_the_footer_fires_npp_w1(clinics, tmp_path):
 def test_a_template_edit_that_drops_the_npp_header_is_caught(make_project):
     project = make_project({"clinics/t/clinic.yaml": (FIXTURES / "ca-custodian.yaml").read_text()
                             .replace("country: CA, region: \"ON\"", "country: US, region: CO")
-                            .replace('region: "ON"', "region: CO").replace("regimes: {phipa_custodian: true}", "")})
+                            .replace('region: "ON"', "region: CO").replace("regimes: {phipa_custodian: true, pipeda: true}", "")})
     template = project.templates_dir / "hipaa.md.j2"
     before = CliRunner().invoke(main, ["check", "--root", str(project.root), "--format", "json"])
     assert "NPP-01" not in {f["rule"] for f in json.loads(before.output)[0]["findings"]}

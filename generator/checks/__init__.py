@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from ..data.fields import own_words
 from ..data.load import Project
 from ..notices.render import render_notice
 from ..publishing.versions import in_force
@@ -66,6 +67,7 @@ def run_one(ctx: Context, rules: list[Rule] = RULES) -> Result:
             result.notes.append(
                 f"{notice}: version {current.number}, in force, is the clinic's own text (imported): not checked; "
                 "the check reads the text that `notices publish` would freeze")
+    result.notes += own_words_notes(ctx)
     for rule in rules:
         reason = rule.applies(ctx)
         result.checked.append((rule, reason))
@@ -75,6 +77,17 @@ def run_one(ctx: Context, rules: list[Rule] = RULES) -> Result:
             result.findings.append(Finding(rule.id, rule.severity, ctx.slug, rule.notice, rule.citation,
                                            f"{rule.requires}: {message}", rule.fix))
     return result
+
+
+def own_words_notes(ctx: Context) -> list[str]:
+    """Items in the clinic's own words: no rule reads them, so a reviewer must (issue 18 item 3)."""
+    notes = []
+    for path, words in own_words(ctx.clinic):
+        loc = ctx.locations.get(tuple(int(p) if p.isdigit() else p for p in path.split(".")))
+        where = f"{loc.file}:{loc.line}: " if loc is not None else ""
+        said = "; ".join(f"{lang}: {text!r}" for lang, text in words.items())
+        notes.append(f"{where}{path} is in the clinic's own words ({said}): read it, no rule checks it")
+    return notes
 
 
 def run(project: Project, prepared: list[Prepared], as_of: date) -> list[Result]:

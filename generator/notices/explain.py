@@ -24,9 +24,12 @@ class Resolved:
     where: Optional[str]  # file:line of a fact or setting's value
     stated: bool  # a fact or setting the clinic's files hold; a law the checklist has
     citation: Optional[str] = None
+    own: bool = False  # a fact in the clinic's own words rather than a vocabulary value
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"kind": self.kind, "key": self.key, "stated": self.stated}
+        if self.own:
+            out["own"] = True
         if self.where:
             out["where"] = self.where
         if self.citation:
@@ -62,7 +65,18 @@ def resolve(loaded: LoadedClinic, source: Source, laws: Mapping[str, str]) -> Re
         # not stated, and nothing may be said of it.
         return Resolved(source.kind, source.key, "default" if source.kind == "setting" else None,
                         source.kind == "setting")
-    return Resolved(source.kind, source.key, f"{loc.file}:{loc.line}", True)
+    return Resolved(source.kind, source.key, f"{loc.file}:{loc.line}", True,
+                    own=source.kind == "fact" and _is_own(loaded.clinic, path))
+
+
+def _is_own(value: Any, path: KeyPath) -> bool:
+    """Whether the value at `path` is in the clinic's own words (an {own: …} item, or an entry's own)."""
+    for part in path:
+        try:
+            value = value[part] if isinstance(part, int) or isinstance(value, dict) else getattr(value, part)
+        except (IndexError, KeyError, AttributeError, TypeError):
+            return False
+    return getattr(value, "own", None) is not None or (path[-1:] == ("treatment_example",) and value is not None)
 
 
 def explain(project: Project, loaded: LoadedClinic, notice: str, laws: Mapping[str, str],
@@ -95,7 +109,7 @@ def _describe(r: Resolved) -> str:
     if r.kind == "law":
         return f"law      {r.key}: {r.citation}" if r.stated else f"law      {r.key}: ! not a checklist ID"
     where = r.where if r.stated else "! not stated in the clinic's files"
-    return f"{r.kind:<8} {r.key} ({where})"
+    return f"{r.kind:<8} {r.key} ({where})" + (" in the clinic's own words" if r.own else "")
 
 
 def unsourced(items: list[Explained]) -> list[str]:
