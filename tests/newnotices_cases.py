@@ -8,8 +8,12 @@ from __future__ import annotations
 import copy
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
-FIXTURES = {"wa": "wa-med-spa.yaml", "p2": "part2-program.yaml", "qc": "qc-clinic.yaml"}
+# The complete fictional clinics are example clinics too (clinics/), so that they build into sites.
+EXAMPLES = Path(__file__).resolve().parent.parent / "clinics"
+SLUGS = {"wa": "cascade-glow-med-spa", "p2": "riverbend-recovery-center", "qc": "clinique-test-du-plateau"}
+FIXTURES = {key: EXAMPLES / slug / "clinic.yaml" for key, slug in SLUGS.items()}
 TODAY = date(2026, 11, 22)
 
 

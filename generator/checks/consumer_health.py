@@ -4,6 +4,17 @@
 The rules read the clinic's `consumer_health` block and the consumer health data privacy policy
 (notice `chd`) as a consumer reads it. A declared geofence is refused when the data is read
 (generator/data/consumer_health.py, RCW 19.373.080), so no rule here needs to see one.
+
+What was read: the section list of chapter 19.373 RCW (a stored copy of the chapter: .020 consumer
+health data privacy policy, .030 collection or sharing, .040 consumer rights, refusal and appeal, .070
+valid authorization to sell, .080 geofence restrictions), and summaries of .040 (confirm, access with a
+list of every third party and affiliate and a way to contact each, withdraw consent, delete; an answer
+within 45 days, once extendable by 45; an appeal of a refusal). The policy's sentences state these. For
+CHD-09 (checklist *verify thresholds*): summaries of Connecticut SB 1295 (Public Act 25-113, in force July
+1, 2026) say the CTDPA then reaches any controller that processes consumers' sensitive data, whatever
+the volume (except data processed only to complete a payment), and consumer health data is sensitive
+data, processed only with consent. The statute's own text was not read; NRS 603A (SB 370) is taken as
+the checklist gives it, a mirror of the Washington items.
 """
 
 from __future__ import annotations
@@ -94,7 +105,7 @@ RULES = [
     Rule("CHD-08", N, "RCW 19.373.030, RCW 19.373.070",
          "that collecting and sharing each need the consumer's consent, separately, and that selling needs a signed authorization",
          T, phrases(N, r"consent before we collect", r"separate consent before we share", r"authorization that you sign"), wa_nv),
-    Rule("CHD-09", N, "Conn. Gen. Stat. §42-515(38), §42-520(a)(4) (CTDPA; SB 1295 from July 1, 2026)",
+    Rule("CHD-09", N, "Conn. Gen. Stat. §42-515 ff. (CTDPA, as amended by SB 1295 from July 1, 2026)",
          "consumer health data is sensitive data, processed only with the consumer's consent",
          T, phrases(N, r"Connecticut, consumer health data is sensitive data"), ct),
 ]

@@ -60,6 +60,11 @@ def _tracking(ctx: Context) -> list[str]:
     if not tracking:
         return []
     out = [] if opt_in(ctx.clinic) else ["the consent manager is not opt-in"]
+    if ctx.clinic.cookies.consent_by_using_site:
+        # The consent manager is opt-in in Quebec whatever this says, but the cookie notice would tell
+        # visitors that using the site is agreement.
+        out.append("the data says using the site is agreement to cookies (cookies.consent_by_using_site): "
+                   "in Quebec such technology is off until the visitor turns it on; remove it")
     for notice, pattern in (("privacy", "off until you turn it on"), ("cookies", "off until you turn them on")):
         if pattern not in ctx.text(notice):
             out.append(f"the {notice} notice does not say such technology is off until the visitor turns it on")
@@ -106,7 +111,8 @@ RULES = [
     Rule("QC-04", N, "P-39.1 s. 8", "the third parties or categories of third parties, and that information may go outside Quebec",
          "clinic.yaml: service_providers, quebec.outside_quebec; " + T, both(_third_parties, _outside), quebec),
     Rule("QC-05", N, "P-39.1 s. 8.1", "technology that identifies, locates or profiles: that it is used, how to turn it on, off by default",
-         "clinic.yaml: cookies.items; templates/partials/quebec.md.j2, templates/partials/quebec-cookies.md.j2",
+         "clinic.yaml: cookies.items, cookies.consent_by_using_site; templates/partials/quebec.md.j2, "
+         "templates/partials/quebec-cookies.md.j2",
          _tracking, quebec),
     Rule("QC-06", N, "P-39.1 s. 28.1, s. 27", "the rights to de-indexation and to data portability",
          T, phrases(N, r"de-index", r"structured and commonly used technological format"), quebec),

@@ -270,6 +270,9 @@ def clinic_notices(project: Project, slug: str) -> tuple[list[str], list[str], C
         raw = data.get("languages")
         langs = [x for x in raw if isinstance(x, str)] if isinstance(raw, list) and raw else ["en"]
         notices = ["privacy", "cookies", "hipaa"] if country == "US" else ["privacy", "cookies"]
+        p2 = data.get("part2_program")  # newnotices: as Clinic.notices, from the raw data
+        notices += (["chd"] if country == "US" and data.get("consumer_health") else []) + (
+            ["part2"] if country == "US" and isinstance(p2, dict) and p2.get("notice") == "separate" else [])
 
     def title(notice: str, lang: str) -> str:
         key = f"privacy_{country.lower()}" if notice == "privacy" else notice
