@@ -118,3 +118,43 @@ def test_every_real_example_has_a_fact_list():
             if "# Facts from" in p.read_text(encoding="utf-8")}
     assert real <= {p.stem for p in FACT_FILES}, f"real clinics without a fact list: {sorted(real - {p.stem for p in FACT_FILES})}"
     assert len(real) >= 6
+
+
+NEW_VALUES = """\
+name: Test Clinic
+practice: medical_spa
+languages: [en, es, fr]
+jurisdiction: {country: US, region: TX}
+contact:
+  phone: (719) 555-0100
+collection:
+  personal: {items: [phone_number]}
+marketing:
+  basis: opt_in
+  uses: [promotions]
+  channels: [text_message]
+  opt_out: [reply_stop]
+service_providers:
+  - {name: LeadAR, role: messaging}
+safeguards:
+  against: [unauthorized_disclosure, unauthorized_copying, unauthorized_use, unauthorized_modification]
+requests:
+  channels: [text_message, phone]
+rights:
+  - {right: access, channels: [text_message]}
+"""
+
+
+@pytest.mark.parametrize("lang", ["en", "es", "fr"])
+def test_values_added_from_real_notices_are_said_in_every_language(make_project, lang):
+    from generator.notices.render import render_notice
+
+    project = make_project({"clinics/t/clinic.yaml": NEW_VALUES})
+    loaded = load_clinics(project, ["t"])[0]
+    text = "\n".join(render_notice(project, loaded, n, lang).markdown for n in loaded.clinic.notices)
+    labels = yaml.safe_load((REPO / "templates" / lang / "labels.yaml").read_text(encoding="utf-8"))
+    for group, value in [("personal_item", "phone_number"), ("channel_by", "text_message"),
+                         ("opt_out_method", "reply_stop"), ("provider_role", "messaging"),
+                         ("safeguard_against", "unauthorized_copying")]:
+        word = labels[group][value]
+        assert word.replace("'", "&#39;") in text or word in text, f"{lang}: {group}.{value} ({word!r}) not said"
