@@ -133,8 +133,6 @@ marketing:
   opt_out: [reply_stop]
 service_providers:
   - {name: LeadAR, role: messaging}
-safeguards:
-  against: [unauthorized_disclosure, unauthorized_copying, unauthorized_use, unauthorized_modification]
 requests:
   channels: [text_message, phone]
 rights:
@@ -151,8 +149,7 @@ def test_values_added_from_real_notices_are_said_in_every_language(make_project,
     text = "\n".join(render_notice(project, loaded, n, lang).markdown for n in loaded.clinic.notices)
     labels = yaml.safe_load((REPO / "templates" / lang / "labels.yaml").read_text(encoding="utf-8"))
     for group, value in [("personal_item", "phone_number"), ("channel_by", "text_message"),
-                         ("opt_out_method", "reply_stop"), ("provider_role", "messaging"),
-                         ("safeguard_against", "unauthorized_copying")]:
+                         ("opt_out_method", "reply_stop"), ("provider_role", "messaging")]:
         word = labels[group][value]
         assert word.replace("'", "&#39;") in text or word in text, f"{lang}: {group}.{value} ({word!r}) not said"
 

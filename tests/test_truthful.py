@@ -282,6 +282,10 @@ safeguards:
 complaints:
   steps: [{own: {en: our clinic director, fr: notre directrice}}]
 sale: {does_not: [rent, share_for_marketing]}
+disclosures:
+  - {to: specialists, own: {en: "to plan your surgery", fr: "pour planifier votre chirurgie"}, consent: implied}
+service_providers:
+  - {own: {en: photo storage, fr: stockage des photos}, name: PhotoVault}
 """
 
 
@@ -298,6 +302,9 @@ def test_own_words_are_printed_escaped_in_each_language(make_project):
     assert "OHIP" in en and "the consent forms you sign" in en and "oral, written and electronic form" in en
     assert "against loss, destruction and misuse" in en
     assert "We do not rent your personal information." in en
+    assert "with specialists, to plan your surgery" in en and "pour planifier votre chirurgie" in fr
+    assert "stockage des photos" in fr
+    assert "photo storage, using PhotoVault" in en
 
 
 def test_explain_marks_own_words_and_check_lists_them(make_project):
@@ -314,7 +321,7 @@ def test_explain_marks_own_words_and_check_lists_them(make_project):
     ctx = Context("own", loaded.clinic, {}, {}, {}, {}, date(2026, 12, 1), "clinics/own/clinic.yaml",
                   locations=loaded.locations)
     notes = own_words_notes(ctx)
-    assert len(notes) == 6 and any("uses.care.1" in n and "plan your laser sessions" in n for n in notes)
+    assert len(notes) == 8 and any("uses.care.1" in n and "plan your laser sessions" in n for n in notes)
     assert all("clinic.yaml:" in n for n in notes)
 
 

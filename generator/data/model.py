@@ -71,17 +71,6 @@ from .vocab import (
 # Scalars
 
 
-
-
-
-
-
-
-
-
-
-
-
 # --------------------------------------------------------------------------------------------------
 # Vocabularies. Each value has a label and, where useful, an explanation in templates/<lang>/labels.yaml.
 
@@ -269,18 +258,32 @@ class Marketing(Strict):
 
 
 class Disclosure(Strict):
-    why: DisclosurePurpose
+    why: Optional[DisclosurePurpose] = Field(None, description="Why it is shared. Or `own` instead, in the clinic's own words.")
+    own: Optional[OwnText] = Field(None, description="Why it is shared, in the clinic's own words, instead of `why`: one text for each language it lists.")
     to: Optional[Recipient] = Field(None, description="Who receives it, if the notice says.")
     consent: Optional[ConsentBasis] = Field(None, description="implied, express, written, or not_needed (allowed or required by law). Leave out if the notice does not say.")
     examples: list[own_or(Recipient)] = Field(default_factory=list, description="Examples of such recipients.")  # type: ignore[valid-type]
 
+    @model_validator(mode="after")
+    def _why_or_own(self) -> "Disclosure":
+        if (self.why is None) == (self.own is None):
+            raise ValueError("give either why (a listed purpose) or own (the clinic's own words), not both or neither")
+        return self
+
 
 class ServiceProvider(Strict):
     name: Optional[Text] = Field(None, description="The provider's name, like 'Jane App'. Leave out if the notice names none.")
-    role: ProviderRole
+    role: Optional[ProviderRole] = Field(None, description="What it does for the clinic. Or `own` instead, in the clinic's own words.")
+    own: Optional[OwnText] = Field(None, description="What it does, in the clinic's own words, instead of `role`: one text for each language it lists.")
     with_consent: Optional[bool] = Field(None, description="Only used for patients who agreed, like marketing email.")
     business_associate: Optional[bool] = Field(None, description="Bound by a HIPAA business associate agreement.")
     website: Optional[HttpUrl] = None
+
+    @model_validator(mode="after")
+    def _role_or_own(self) -> "ServiceProvider":
+        if (self.role is None) == (self.own is None):
+            raise ValueError("give either role (a listed role) or own (the clinic's own words), not both or neither")
+        return self
 
 
 # --------------------------------------------------------------------------------------------------
@@ -295,12 +298,6 @@ class ServiceProvider(Strict):
 
 # --------------------------------------------------------------------------------------------------
 # Safeguards, retention, rights, consent, complaints, and the rest
-
-
-
-
-
-
 
 
 

@@ -67,7 +67,7 @@ class Cookies(Strict):
         None, description="Whether other companies may track visitors across other websites through this site. Leave out if not stated.")
 class Safeguards(Strict):
     measures: list[own_or(SafeguardItem)] = Field(default_factory=list)  # type: ignore[valid-type]
-    against: list[SafeguardAgainst] = Field(default_factory=list, description="What the safeguards protect against, like loss, destruction and misuse.")
+    against: list[own_or(SafeguardAgainst)] = Field(default_factory=list, description="What the safeguards protect against, like loss, destruction and misuse.")  # type: ignore[valid-type]
     standards: list[SafeguardStandard] = Field(default_factory=list, description="The standards the safeguards are in line with: state, federal.")
     proportional_to_sensitivity: Optional[bool] = None
     storage: list[StorageLocation] = Field(default_factory=list)

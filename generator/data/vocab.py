@@ -109,9 +109,7 @@ CollectionPurpose = Literal["provide_care", "administer_care", "communicate_with
 SaleKind = Literal["sell", "trade", "rent", "share_for_marketing"]
 InformationForm = Literal["oral", "written", "electronic"]
 Service = Literal["injectables", "hormone_therapy", "weight_loss_medicines"]
-SafeguardAgainst = Literal["loss", "theft", "destruction", "misuse", "unauthorized_access",
-                           # realclinics: the rest of PIPEDA 4.7.1's list, as Canadian notices (Procerus) give it
-                           "unauthorized_disclosure", "unauthorized_copying", "unauthorized_use", "unauthorized_modification"]
+SafeguardAgainst = Literal["loss", "theft", "destruction", "misuse", "unauthorized_access"]
 SafeguardStandard = Literal["state", "federal"]
 ContactRole = Literal["privacy_officer", "your_physician", "staff", "office_administrator"]
 # Every closed vocabulary, by the key its labels have in templates/<lang>/labels.yaml.

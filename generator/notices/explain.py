@@ -76,6 +76,8 @@ def _is_own(value: Any, path: KeyPath) -> bool:
             value = value[part] if isinstance(part, int) or isinstance(value, dict) else getattr(value, part)
         except (IndexError, KeyError, AttributeError, TypeError):
             return False
+    if isinstance(value, (list, tuple)):  # a sentence that joins a list's items: own if one of them is
+        return any(getattr(v, "own", None) is not None for v in value)
     return getattr(value, "own", None) is not None or (path[-1:] == ("treatment_example",) and value is not None)
 
 
