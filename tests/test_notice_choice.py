@@ -26,7 +26,7 @@ cookies:
     - {name: sid, provider: Test Clinic, purpose: site_function, duration: session, party: first, type: cookie, category: strictly_necessary}
 """
 COVERED = "regimes: {hipaa_covered_entity: true}\n"
-COMBINED = MINIMAL + "regimes: {hipaa_covered_entity: true, colorado_privacy_act: true}\n" + "notices: [combined, cookies]\n" + COOKIE + """\
+COMBINED = MINIMAL + "regimes: {hipaa_covered_entity: true, colorado_privacy_act: true, facility_directory: false}\n" + "notices: [combined, cookies]\n" + COOKIE + """\
 privacy_contact: {role: privacy_officer, phone: (719) 555-0101}
 collection:
   personal: {items: [name]}

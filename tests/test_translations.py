@@ -15,6 +15,7 @@ import yaml
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
+from generator.data.fields import own_words
 from generator.notices import translations
 from generator.data.load import Project, load_clinics
 from generator.notices.render import environment, render_notice
@@ -194,9 +195,13 @@ def test_every_language_shows_the_same_sections_and_facts(tmp_path_factory):
     compared = 0
     for project in projects:
         for loaded in load_clinics(project):
+            # The clinic's own words exist only in the languages it lists: it renders in those alone.
+            langs = loaded.clinic.languages if own_words(loaded.clinic) else [SOURCE_LANG, *TRANSLATED]
+            if SOURCE_LANG not in langs:
+                continue
             for notice in loaded.clinic.notices:
                 english = skeleton(render_notice(project, loaded, notice, SOURCE_LANG).markdown)
-                for lang in TRANSLATED:
+                for lang in (x for x in TRANSLATED if x in langs):
                     other = skeleton(render_notice(project, loaded, notice, lang).markdown)
                     for key in ("blocks", "anchors", "links"):
                         assert other[key] == english[key], f"{loaded.slug} {notice} {lang}: {key}"

@@ -85,4 +85,5 @@ class Collection(Strict):
     limited_to: list[own_or(CollectionPurpose)] = Field(  # type: ignore[valid-type]
         default_factory=list, description="The clinic collects only what these need.")
     forms: list[InformationForm] = Field(default_factory=list, description="The forms the clinic keeps information in: oral, written, electronic.")
+    more_at_collection: Optional[bool] = Field(None, description="In some cases the clinic says more about how it handles information when it collects it. Leave out if not stated.")
     full_list_in_patient_forms: Optional[bool] = Field(None, description="Patient intake forms describe the information in more detail.")

@@ -24,6 +24,7 @@ from pydantic import (
 from . import notice_kinds
 from .collection import Collection  # what is collected: its own module
 from .consumer_health import ConsumerHealth  # newnotices: CHD-*
+from .joint import JointNotice  # realclinics: one NPP for several practices
 from .fields import Colour, LogoPath, OwnText, Phone, Strict, Text, own_or, own_words
 from .notifications import Changes, Notifications
 from .part2 import Part2Program  # newnotices: P2-*
@@ -307,6 +308,7 @@ class Clinic(Strict):
     consumer_health: Optional[ConsumerHealth] = Field(None, description="Health data collected outside HIPAA from WA, NV or CT consumers: a consumer health data privacy policy.")
     part2_program: Optional[Part2Program] = Field(None, description="The clinic is itself a 42 CFR Part 2 program: the notice of 42 CFR 2.22.")
     quebec: Optional[Quebec] = Field(None, description="What a Quebec privacy notice states (P-39.1).")
+    joint_notice: Optional[JointNotice] = Field(None, description="One HIPAA notice for several practices: the practices it covers.")
 
     @field_validator("languages")
     @classmethod
@@ -340,6 +342,8 @@ class Clinic(Strict):
             raise ValueError(f"@{'consumer_health' if self.consumer_health else 'part2_program'}: applies to US clinics only, and this clinic is in {country}")
         if self.part2_program and not r.part2_records:  # newnotices
             raise ValueError("@regimes.part2_records: a Part 2 program holds Part 2 records; write part2_records: true")
+        if country != "US" and self.joint_notice:  # realclinics
+            raise ValueError(f"@joint_notice: a HIPAA notice for several practices is for US clinics only, and this clinic is in {country}")
         if self.quebec and country != "CA":  # newnotices
             raise ValueError(f"@quebec: applies to Canadian clinics only, and this clinic is in {country}")
         if r.phipa_custodian and (country, self.jurisdiction.region) != ("CA", "ON"):

@@ -26,6 +26,7 @@ PersonalItem = Literal[
     "name", "contact_details", "mailing_address", "phone_or_fax", "email_address", "date_of_birth",
     "age_verification", "government_id", "emergency_contact", "insurance", "insurance_policy_number",
     "payment_card", "communication_preferences", "health_card_number", "payment_information",
+    "phone_number",  # realclinics
 ]
 HealthItem = Literal[
     "medical_history", "current_medications", "prescriptions", "past_treatments", "allergies",
@@ -55,6 +56,7 @@ MarketingPurpose = Literal[
 MarketingBasis = Literal["opt_in", "opt_out"]
 OptOutMethod = Literal[
     "unsubscribe_link", "tell_us", "written_request", "update_preferences", "ask_to_be_removed",
+    "reply_stop",  # realclinics
 ]
 Recipient = Literal[
     "other_health_care_providers", "specialists", "pharmacists", "laboratories", "health_plans",
@@ -76,6 +78,7 @@ ConsentBasis = Literal["implied", "express", "written", "not_needed"]
 ProviderRole = Literal[
     "scheduling", "payment_processing", "email_marketing", "social_media", "practice_management",
     "website_hosting", "data_storage", "analytics", "advertising", "shipping",
+    "messaging",  # realclinics: LeadAR (MD Aesthetics), RingCentral (Clover Family Clinic)
 ]
 CookieType = Literal["cookie", "local_storage", "pixel", "web_beacon", "sdk"]
 CookieCategory = Literal["strictly_necessary", "preferences", "analytics", "marketing"]
@@ -91,7 +94,8 @@ SafeguardItem = Literal[
     "card_data_only_for_billing", "web_encryption",
 ]
 StorageLocation = Literal["our_systems", "service_providers"]
-Channel = Literal["email", "phone", "in_person", "mail", "fax", "courier", "patient_portal"]
+Channel = Literal["email", "phone", "in_person", "mail", "fax", "courier", "patient_portal",
+                  "text_message"]  # realclinics: text_message
 RetentionBasis = Literal["care", "law", "professional_rules", "business_purposes"]
 RightId = Literal[
     "access", "copy", "correction", "restriction", "confidential_communications", "accounting",
