@@ -162,3 +162,17 @@ def test_a_build_that_warns_keeps_nothing(project, monkeypatch):
     monkeypatch.setattr(builder, "kept_pages_plugin", made)
     build(project, as_of=AS_OF)
     assert kept(project)
+
+
+def test_many_sites_are_listed_in_two_processes_as_in_one(project, monkeypatch):
+    from generator.site import output
+
+    build(project, as_of=AS_OF)
+    sites = [str(project.site_dir / SLUG), str(project.site_dir / "nowhere"), str(project.site_dir / SLUG / "privacy")]
+    one = output._listing_digests(sites)
+    monkeypatch.setattr(output, "_FORK_FROM", 1)
+    assert output.listing_digests(sites) == one and one[1] is None and one[0] and one[2]
+    # A change in a site the forked process lists is seen.
+    (project.site_dir / SLUG / "privacy" / "index.html").write_text("changed")
+    after = output.listing_digests(sites)
+    assert after[2] != one[2] and after[0] != one[0]
