@@ -1,18 +1,27 @@
-"""How fast `notices build` is at scale: `python -m benchmarks.build [--clinics 1000]`.
+"""How fast `notices build` is at scale: `python -m benchmarks.build [--clinics 1000] [--versions 3]`.
 
-Generates N fictional clinics (each a US clinic with three notices and three published versions, one
-of each notice; `--versions 3` gives each notice three, nine per clinic; in ten groups), then times, each as its own `notices build --no-pdf` process, as a user runs it:
-  1. the full build;
+Generates N fictional clinics (each a US clinic with three notices and one published version of each;
+`--versions K` gives each notice K, each adding a section to the one before, the last one scheduled
+after the build date when K >= 3; in ten groups), then times, each as its own `notices build --no-pdf`
+process, as a user runs it:
+  1. the full build (nothing kept from before);
   2. a second build with nothing changed (every clinic skipped, its site kept), three times: the median;
   3. one clinic's data edited (only that clinic rebuilt), three times: the median; then 10 and 100
      clinics edited;
-and the naive way on a sample: the same site written as a MkDocs project and built by `mkdocs build`
-as its own process, one per clinic. PDFs are off (`--no-pdf`): they are made once per version and
-cached in .cache/pdf, so they cost nothing on later builds; the first build with PDFs costs more.
+  4. every clinic built again (`--force`), with the archived pages kept by the full build
+     (.cache/pages, generator/site/page_cache.py);
+  5. this build against the naive way, interleaved (A B A B): in each round, `--force` on a chunk of
+     clinics with nothing kept, then the same site written as a MkDocs project and built by
+     `mkdocs build` as its own process, one per clinic, on a few others; the ratio round by round
+     (min, median, max), so that the machine's load falls on both alike;
+  6. history: projects of `--history` clinics with 1, 3 and 10 versions of each notice, each built
+     first and then again: seconds per clinic.
+PDFs are off (`--no-pdf`): they are made once per version and cached in .cache/pdf, so they cost
+nothing on later builds; the first build with PDFs costs more.
 
 Peak memory is the largest sum of the resident memory of the build process and its workers, sampled
-from /proc every 0.1 s (shared pages are counted in each process, so this overstates it).
-The last line printed is one JSON object.
+from /proc every 0.1 s (shared pages are counted in each process, so this overstates it). Each figure
+is printed with the machine's load average at the time. The last line printed is one JSON object.
 """
 
 from __future__ import annotations
@@ -29,7 +38,6 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -80,7 +88,7 @@ def clinic_yaml(i: int, body: str) -> str:
 
 def make_project(root: Path, n: int, per_notice: int = 1) -> None:
     """A project with the real templates and mkdocs.yml and n fictional clinics, each notice with
-    `per_notice` published versions (1 to 3)."""
+    `per_notice` published versions (see version_history)."""
     from generator.site.prepare import prepare
     from generator.data.load import Project
     from generator.notices.render import escape_markdown
@@ -103,26 +111,48 @@ def make_project(root: Path, n: int, per_notice: int = 1) -> None:
     (proto,) = prepare(project, [slug_of(0)], AS_OF)  # the drafts, rendered once; other clinics differ by name
     proto_name = escape_markdown(proto.loaded.clinic.name)
     proto_legal = escape_markdown(proto.loaded.clinic.legal_name)
-    v2_text = ("\n## What changed in October\n\nWe now send appointment reminders by text message as well as "
-               "by email. You can ask us to stop at any time.\n")
-    v3_text = ("\n## What changes in December\n\nWe will keep records of online bookings for six years instead "
-               "of seven, and delete them securely after that.\n")
     for i in range(n):
         name = escape_markdown(f"Bench Clinic {i:04d} (fictional)")
         legal = escape_markdown(f"Bench Clinic {i:04d} Example LLC")
-        off = timedelta(days=i % 28)
         for notice, draft in proto.drafts.items():
-            v1_content = draft.markdown.replace(proto_legal, legal).replace(proto_name, name)
-            v1 = Version(notice=notice, number=1, lang="en", title=draft.title, effective=date(2025, 1, 15) + off,
-                         published=date(2025, 1, 15) + off, approved_by="A. Officer", summary="First version.",
-                         kind=MATERIAL, content=v1_content)
-            v2 = replace(v1, number=2, effective=date(2025, 10, 1) + off, published=date(2025, 9, 1) + off,
-                         summary="We now send appointment reminders by text message.", content=v1_content + v2_text)
-            v3 = replace(v2, number=3, effective=date(2026, 12, 15) + off,
-                         published=date(2026, 11, 1) + timedelta(days=i % 20),
-                         summary="We keep booking records for six years.", content=v2.content + v3_text)
-            for v in (v1, v2, v3)[:per_notice]:
-                write_version(project, slug_of(i), v)
+            content = draft.markdown.replace(proto_legal, legal).replace(proto_name, name)
+            for number, effective, published, summary, content in version_history(content, per_notice, i):
+                write_version(project, slug_of(i), Version(
+                    notice=notice, number=number, lang="en", title=draft.title, effective=effective,
+                    published=published, approved_by="A. Officer", summary=summary, kind=MATERIAL, content=content))
+
+
+_V2 = ("\n## What changed in October\n\nWe now send appointment reminders by text message as well as by email. "
+       "You can ask us to stop at any time.\n")
+_LAST = ("\n## What changes in December\n\nWe will keep records of online bookings for six years instead of "
+         "seven, and delete them securely after that.\n")
+
+
+def version_history(first: str, k: int, i: int) -> list[tuple[int, date, date, str, str]]:
+    """(number, effective, published, summary, content) of a notice's k versions: each adds a section to
+    the one before; with 3 or more, the last one is published and comes into force after AS_OF, the others
+    came into force 120 days apart, the second-last on 2025-10-01 (offset by the clinic's number)."""
+    off = timedelta(days=i % 28)
+    past = k - 1 if k >= 3 else k
+    out, content = [], first
+    for number in range(1, k + 1):
+        if number == 1:
+            summary = "First version."
+        elif number == 2:
+            summary, content = "We now send appointment reminders by text message.", content + _V2
+        elif number == k:
+            summary, content = "We keep booking records for six years.", content + _LAST
+        else:
+            summary = f"Revision {number}: how long we keep call recordings."
+            content += (f"\n## Revision {number}\n\nWe keep recordings of calls to our front desk for "
+                        f"{100 - number} days, then delete them.\n")
+        if number <= past:
+            effective = date(2025, 10, 1) - timedelta(days=120 * (past - number)) + off
+            published = effective - timedelta(days=30)
+        else:
+            effective, published = date(2026, 12, 15) + off, date(2026, 11, 1) + timedelta(days=i % 20)
+        out.append((number, effective, published, summary, content))
+    return out
 
 
 def edit_clinic(root: Path, i: int, round_: int) -> None:
@@ -238,12 +268,77 @@ def naive_build(root: Path, slug: str, work: Path) -> float:
 # --------------------------------------------------------------------------------------------------
 
 
+def _uptime() -> str:
+    try:
+        with open("/proc/loadavg") as fh:
+            return "load " + " ".join(fh.read().split()[:3])
+    except OSError:
+        return "load unknown"
+
+
+def _clear_kept(root: Path, slugs: list[str]) -> None:
+    """Forget the pages kept for these clinics (.cache/pages): their next build is a first build."""
+    for slug in slugs:
+        shutil.rmtree(root / ".cache" / "pages" / slug, ignore_errors=True)
+
+
+def interleaved(root: Path, n: int, rounds: int, chunk: int, sample: int, workers: int, base: Path) -> dict:
+    """A B A B: in each round, this build (`notices build --force` of `chunk` clinics, their kept pages
+    forgotten first, so each is built as the full build builds it) and then the naive way on `sample`
+    other clinics; the ratio of their seconds per clinic, round by round, so that the machine's load at
+    that moment falls on both alike. This build's figure includes its process start."""
+    naive_dir = base / "naive"
+    naive_dir.mkdir(exist_ok=True)
+    naive_build(root, slug_of(0), naive_dir / "warmup")  # imports in this process, not timed
+    ratios, ours, theirs = [], [], []
+    for r in range(rounds):
+        slugs = [slug_of((r * chunk + j) % n) for j in range(min(chunk, n))]
+        _clear_kept(root, slugs)
+        secs, _, out = run_build(root, "--force", *slugs, workers=workers)
+        assert built_count(out) == len(slugs), out
+        a = secs / len(slugs)
+        picks = [slug_of((n // 2 + r * sample + j * 7) % n) for j in range(sample)]
+        b = statistics.mean(naive_build(root, slug, naive_dir / f"r{r}") for slug in picks)
+        ours.append(a)
+        theirs.append(b)
+        ratios.append(b / a)
+        log(f"  round {r + 1}: this build {a:.3f} s per clinic ({len(slugs)} clinics), naive {b:.2f} s per clinic "
+            f"({sample}): ratio {b / a:.1f} ({_uptime()})")
+    return {"ratio_min": round(min(ratios), 1), "ratio_median": round(statistics.median(ratios), 1),
+            "ratio_max": round(max(ratios), 1), "baseline": statistics.median(theirs), "ours": statistics.median(ours)}
+
+
+def history(n: int, workers: int, base: Path) -> dict[str, dict[str, float]]:
+    """Seconds per clinic of a project of n clinics with 1, 3 and 10 versions of each notice: the first
+    build (nothing kept) and a build of every clinic again (`--force`) with the pages kept by the first."""
+    out: dict[str, dict[str, float]] = {"first": {}, "again": {}}
+    for k in (1, 3, 10):
+        root = base / f"history-{k}"
+        shutil.rmtree(root, ignore_errors=True)
+        root.mkdir(parents=True)
+        make_project(root, n, k)
+        first, _, text = run_build(root, workers=workers)
+        assert built_count(text) == n, text
+        again, _, text = run_build(root, "--force", workers=workers)
+        assert built_count(text) == n, text
+        out["first"][str(k)] = round(first / n, 4)
+        out["again"][str(k)] = round(again / n, 4)
+        log(f"  {k} version{'s' * (k > 1)} of each notice: first build {first / n:.3f} s per clinic, "
+            f"again with kept pages {again / n:.3f} s per clinic ({n} clinics; {_uptime()})")
+        shutil.rmtree(root, ignore_errors=True)
+    return out
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.build", description=__doc__.split("\n\n")[0])
     parser.add_argument("--clinics", type=int, default=1000, help="how many clinics (default 1000)")
-    parser.add_argument("--versions", type=int, default=1, choices=(1, 2, 3),
+    parser.add_argument("--versions", type=int, default=1, choices=range(1, 21), metavar="1-20",
                         help="published versions of each notice (default 1: three per clinic)")
-    parser.add_argument("--sample", type=int, default=10, help="clinics built the naive way (default 10)")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of this build and the naive way, interleaved (default 5)")
+    parser.add_argument("--chunk", type=int, default=100, help="clinics this build builds in each round (default 100)")
+    parser.add_argument("--sample", type=int, default=2, help="clinics built the naive way in each round (default 2)")
+    parser.add_argument("--history", type=int, default=50,
+                        help="clinics of the projects with 1, 3 and 10 versions of each notice (default 50; 0: skip)")
     parser.add_argument("--workers", type=int, default=None, help="build processes (default: one per core)")
     parser.add_argument("--dir", type=Path, default=None, help="where to generate the project (default: a temporary folder, removed)")
     parser.add_argument("--keep", action="store_true", help="keep the generated project")
@@ -270,13 +365,13 @@ def main(argv: list[str] | None = None) -> dict:
         make_project(root, n, args.versions)
         log(f"  generated in {time.perf_counter() - t:.1f} s")
         log(f"PDFs: off (--no-pdf); they are made once per version and cached in .cache/pdf. Workers: {workers}; "
-            f"cores: {os.cpu_count()}")
+            f"cores: {os.cpu_count()}; {_uptime()}")
 
         seconds, peak, out = run_build(root, workers=workers)
         assert built_count(out) == n, out
         pages = sum(1 for _ in (root / "site").glob("*/**/index.html"))
         log(f"full build: {seconds:.1f} s for {n} clinics = {seconds / n:.3f} s per clinic, {pages} pages = "
-            f"{pages / seconds:.0f} pages/s, peak memory {peak / 2**20:.0f} MB (process and workers)")
+            f"{pages / seconds:.0f} pages/s, peak memory {peak / 2**20:.0f} MB (process and workers) ({_uptime()})")
 
         noops = []
         for _ in range(3):
@@ -286,7 +381,7 @@ def main(argv: list[str] | None = None) -> dict:
             peak = max(peak, peak_k)
         noop = statistics.median(noops)
         log(f"nothing changed: {noop:.2f} s, median of " + ", ".join(f"{x:.2f}" for x in noops)
-            + f" s (the first also records file sizes and times for the next check) ({out})")
+            + f" s (the first also records file sizes and times for the next check) ({out}; {_uptime()})")
 
         other = root / "site" / slug_of(n - 1) / "index.html"
         before = other.stat().st_mtime_ns
@@ -299,7 +394,8 @@ def main(argv: list[str] | None = None) -> dict:
             peak = max(peak, peak_k)
         assert other.stat().st_mtime_ns == before
         one = statistics.median(ones)
-        log(f"one clinic edited: {one:.2f} s, median of " + ", ".join(f"{x:.2f}" for x in ones) + f" s ({out})")
+        log(f"one clinic edited: {one:.2f} s, median of " + ", ".join(f"{x:.2f}" for x in ones)
+            + f" s ({out}; {_uptime()})")
 
         changed = {1: one}
         for k in (10, 100):
@@ -318,32 +414,50 @@ def main(argv: list[str] | None = None) -> dict:
             slope = (changed[ks[-1]] - changed[ks[0]]) / (ks[-1] - ks[0])
             log(f"  marginal cost per changed clinic: {slope:.3f} s")
 
-        sample = sorted({(i * n) // args.sample for i in range(min(args.sample, n))})
-        naive_dir = base / "naive"
-        naive_dir.mkdir(exist_ok=True)
-        naive_build(root, slug_of(sample[0]), naive_dir / "warmup")  # imports in this process, not timed
-        times = [naive_build(root, slug_of(i), naive_dir) for i in sample]
-        baseline = sum(times) / len(times)
+        secs, peak_k, out = run_build(root, "--force", workers=workers)
+        assert built_count(out) == n, out
+        peak = max(peak, peak_k)
+        log(f"every clinic built again (--force), archived pages kept from the full build: {secs:.1f} s = "
+            f"{secs / n:.3f} s per clinic ({_uptime()})")
+        again = secs / n
+
+        log(f"interleaved, {args.rounds} rounds (this build: `--force` on {args.chunk} clinics, nothing kept; "
+            f"naive: `mkdocs build` as its own process per clinic, {args.sample} clinics):")
+        inter = interleaved(root, n, args.rounds, args.chunk, args.sample, workers, base)
         per_clinic = seconds / n
-        log(f"naive way (`mkdocs build` as its own process per clinic, {len(times)} clinics): "
-            f"{baseline:.2f} s per clinic; this build: {per_clinic:.3f} s per clinic; ratio {baseline / per_clinic:.1f}x")
+        log(f"naive way: {inter['baseline']:.2f} s per clinic (median); ratio to this build: min {inter['ratio_min']}, "
+            f"median {inter['ratio_median']}, max {inter['ratio_max']}")
+        by_versions = history(args.history, workers, base) if args.history else None
+        if by_versions:
+            first = by_versions["first"]
+            log(f"history: 10 versions of each notice cost {first['10'] / first['1']:.2f}x one version per clinic on a "
+                f"first build, {by_versions['again']['10'] / by_versions['again']['1']:.2f}x when built again")
         result = {
             "clinics": n,
+            "versions": args.versions,
             "seconds": round(seconds, 2),
             "seconds_per_clinic": round(per_clinic, 4),
-            "baseline_seconds_per_clinic": round(baseline, 3),
-            "ratio": round(baseline / per_clinic, 1),
+            "baseline_seconds_per_clinic": round(inter["baseline"], 3),
+            "ratio": inter["ratio_median"],
+            "ratio_min": inter["ratio_min"],
+            "ratio_max": inter["ratio_max"],
             "noop_seconds": round(noop, 2),
             "one_clinic_seconds": round(one, 2),
+            "again_seconds_per_clinic": round(again, 4),
             "peak_rss_mb": round(peak / 2**20),
         }
+        if by_versions:
+            result["seconds_per_clinic_by_versions"] = by_versions["first"]
+            result["again_seconds_per_clinic_by_versions"] = by_versions["again"]
+        result["load"] = _uptime().removeprefix("load ")
         print(json.dumps(result), flush=True)
         return result
     finally:
         if not args.keep:
             shutil.rmtree(base if args.dir is None else root, ignore_errors=True)
             if args.dir is not None:
-                shutil.rmtree(base / "naive", ignore_errors=True)
+                for name in ("naive", *(f"history-{k}" for k in (1, 3, 10))):
+                    shutil.rmtree(base / name, ignore_errors=True)
 
 
 if __name__ == "__main__":

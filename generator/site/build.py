@@ -210,6 +210,7 @@ def _collector_tuned() -> Iterator[None]:
 def _build_one(task: _Task) -> _Result:
     """One clinic: prepare, then stage its site. Runs in a worker (or in this process)."""
     from .builder import base_config, stage_site
+    from .page_cache import PageCache
     from .prepare import prepare, site_spec
 
     with recording() as used:
@@ -220,8 +221,10 @@ def _build_one(task: _Task) -> _Result:
         if task.work is None:
             return _Result(task.slug, [])
         spec = site_spec(task.project, p, task.as_of, task.pdfs)
+        pages = PageCache(task.project.root / ".cache" / "pages" / task.slug)
         warnings = stage_site(base_config(task.project.mkdocs_base), task.project.templates_dir / "assets", spec,
-                              task.work)
+                              task.work, pages)
+        pages.prune()  # what this site no longer shows
     extra, langs = inputs_mod.dependencies(task.project, p, used)
     return _Result(task.slug, [], len(spec.pages), warnings, extra, langs, inc.window(p, task.as_of),
                    output_mod.output_record(task.work / "site"))

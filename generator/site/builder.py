@@ -41,7 +41,9 @@ from ..data.logo import Logo
 from ..errors import NoticesError
 from . import parts as parts_mod
 from .parts import _PLACEHOLDER, _Part, _part_of, _splice_all, marked_parts
-from .theme_cache import _themes_found_once, _warm
+from . import page_cache
+from .page_cache import PageCache
+from .theme_cache import _themes_found_once, _warm, kept_pages_plugin
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's banner about MkDocs 2 is noise for our users
 
@@ -150,13 +152,14 @@ def build_site(base: dict, assets_dir: Path, spec: SiteSpec, dest: Path) -> list
         shutil.rmtree(work, ignore_errors=True)
 
 
-def stage_site(base: dict, assets_dir: Path, spec: SiteSpec, work: Path) -> list[str]:
+def stage_site(base: dict, assets_dir: Path, spec: SiteSpec, work: Path, pages: PageCache | None = None) -> list[str]:
     """Build `spec` and its children into `work`/site, using `work` for scratch files; touch nothing
-    else. `swap_in` publishes the result. Returns MkDocs' warnings; raises NoticesError on failure."""
+    else but `pages`, the site's kept pages (generator/site/page_cache.py), if given. `swap_in`
+    publishes the result. Returns MkDocs' warnings; raises NoticesError on failure."""
     work = work.resolve()
-    warnings = _build_into(base, assets_dir, spec, work / "site", work / "src")
+    warnings = _build_into(base, assets_dir, spec, work / "site", work / "src", pages)
     for name, child in sorted(spec.children.items()):
-        warnings += _build_into(base, assets_dir, child, work / "site" / name, work / f"src-{name}")
+        warnings += _build_into(base, assets_dir, child, work / "site" / name, work / f"src-{name}", pages)
     for scratch in [work / "src", *(work / f"src-{name}" for name in spec.children)]:
         shutil.rmtree(scratch, ignore_errors=True)
     return warnings
@@ -167,7 +170,8 @@ def swap_in(staged: Path, dest: Path) -> None:
     _swap(staged, dest.resolve())
 
 
-def _build_into(base: dict, assets_dir: Path, spec: SiteSpec, out: Path, work: Path) -> list[str]:
+def _build_into(base: dict, assets_dir: Path, spec: SiteSpec, out: Path, work: Path,
+                pages: PageCache | None = None) -> list[str]:
     from mkdocs.commands.build import build
     from mkdocs.exceptions import MkDocsException
 
@@ -201,6 +205,11 @@ def _build_into(base: dict, assets_dir: Path, spec: SiteSpec, out: Path, work: P
         extra_javascript=[f"assets/{a.name}" for a in own if a.suffix == ".js"],
     )
     collect = _Collect()
+    kept = None
+    if pages is not None and page_cache.usable(options):
+        kept = kept_pages_plugin(pages, page_cache.frame_digest(options, sources, spec.epoch),
+                                 {p.path: p.markdown for p in spec.pages},
+                                 set(spec.capture) | {p.path for p in spec.pages if p.nav_title}, collect.messages)
     logger = logging.getLogger("mkdocs")
     logger.addHandler(collect)
     try:
@@ -209,8 +218,10 @@ def _build_into(base: dict, assets_dir: Path, spec: SiteSpec, out: Path, work: P
             config.plugins["clinic-notices-robots"] = _robots_plugin()
             captured: dict[str, str] = {}
             config.plugins["clinic-notices-sources"] = _sources_plugin(sources, spec.capture, captured)
+            if kept is not None:
+                config.plugins["clinic-notices-kept"] = kept  # last: it keeps pages as the others left them
             _warm(config)
-            build(config)
+            build(config, dirty=kept is not None)
     except (MkDocsException, OSError) as exc:
         raise NoticesError(f"building {spec.name!r}: {exc}") from exc
     finally:

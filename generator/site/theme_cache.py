@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 import types
@@ -186,3 +187,116 @@ def _warm(config: Any) -> None:
         return env
 
     theme.get_env = get_env
+
+
+# --------------------------------------------------------------------------------------------------
+# Pages built once and kept (generator/site/page_cache.py). MkDocs internals used here: a build with
+# `dirty=True` neither converts nor renders a page whose `file.is_modified()` is false (set on the
+# page's own File, for the kept pages only; every other file of a staged site is new, so modified),
+# and `page.present_anchor_ids` / `page.links_to_anchors` are what MkDocs' check of anchor links reads.
+_DIRTY_WARNING = "A 'dirty' build is being performed"
+
+
+class _NotDirty(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith(_DIRTY_WARNING)
+
+
+def _search_index(config: Any) -> Any:
+    """Material's search index of this build (its `entries`, in the order pages are built), if found."""
+    for plugin in config.plugins.values():
+        if type(plugin).__module__.startswith("material.plugins.search"):
+            index = getattr(plugin, "search_index", None)
+            return index if isinstance(getattr(index, "entries", None), list) else None
+    return None
+
+
+def kept_pages_plugin(cache: Any, frame: str, markdown: dict[str, str], never: set[str], warnings: list[str]) -> Any:
+    """A plugin that serves the pages of `markdown` ({src: Markdown}) kept in `cache` under this frame,
+    with their entries of the search index, and keeps the pages this build makes that may be (not in
+    `never`). `warnings` is the list the build's warnings are collected in: a build that logged any
+    keeps nothing."""
+    from mkdocs.plugins import BasePlugin, event_priority
+    from mkdocs.utils import write_file
+
+    from .page_cache import Entry, page_key
+
+    build_log = logging.getLogger("mkdocs.commands.build")
+
+    class Kept(BasePlugin):
+        def __init__(self) -> None:
+            self.served: dict[str, tuple[Any, Entry]] = {}  # src → (its File, the kept page)
+            self.made: dict[str, Entry] = {}
+            self.quiet = _NotDirty()
+            self.warned = len(warnings)
+            self.order: list[str] = []  # the pages, in the order MkDocs builds them
+            self.next = 0  # the first page of `order` not yet in the search index
+            self.mark = 0  # how many entries the search index had after the last page built
+            self.index: Any = None
+
+        def on_pre_build(self, config):  # noqa: ANN001
+            build_log.addFilter(self.quiet)
+
+        def on_files(self, files, config):  # noqa: ANN001
+            build_log.removeFilter(self.quiet)
+            self.index = _search_index(config)
+            searched = self.index is not None or not any(
+                type(p).__module__.startswith("material.plugins.search") for p in config.plugins.values())
+            for file in files.documentation_pages():
+                src = file.src_uri
+                self.order.append(src)
+                if src in markdown and src not in never and searched:
+                    entry = cache.get(page_key(frame, src, markdown[src]))
+                    if entry is not None:
+                        file.is_modified = lambda: False  # neither read nor rendered: written from the cache
+                        self.served[src] = (file, entry)
+            return files
+
+        def on_nav(self, nav, config, files):  # noqa: ANN001
+            for file, entry in self.served.values():
+                if file.page is not None:
+                    file.page.present_anchor_ids = set(entry.anchors)
+                    file.page.links_to_anchors = {target: dict(links) for uri, links in entry.links.items()
+                                                  if (target := files.get_file_from_path(uri)) is not None}
+            return nav
+
+        def _index_served(self, upto: int) -> int:
+            """Put the search entries of the served pages before `upto` in `order` where MkDocs would have."""
+            added = [e for src in self.order[self.next:upto] if src in self.served for e in self.served[src][1].search]
+            if self.index is not None and added:
+                self.index.entries[self.mark:self.mark] = [dict(e) for e in added]
+            self.next = upto + 1
+            return len(added)
+
+        @event_priority(-100)  # after the search plugin has indexed the page
+        def on_page_context(self, context, page, config, nav):  # noqa: ANN001
+            src = page.file.src_uri
+            at = self.order.index(src) if src in self.order[self.next:] else len(self.order)
+            self.mark += self._index_served(at)
+            entries = self.index.entries[self.mark:] if self.index is not None else []
+            self.mark = len(self.index.entries) if self.index is not None else 0
+            if src in markdown and src not in never:
+                self.made[src] = Entry(b"", [], {}, [dict(e) for e in entries])
+            return context
+
+        @event_priority(-100)
+        def on_post_page(self, output, page, config):  # noqa: ANN001
+            src = page.file.src_uri
+            made = self.made.pop(src, None)
+            if made is not None and output.strip() and page.present_anchor_ids is not None:
+                links = {f.src_uri: dict(v) for f, v in (page.links_to_anchors or {}).items()}
+                self.made[src] = Entry(output.encode("utf-8", errors="xmlcharrefreplace"),
+                                       sorted(page.present_anchor_ids), links, made.search)
+            return output
+
+        @event_priority(100)  # before the search plugin writes its index
+        def on_post_build(self, config):  # noqa: ANN001
+            self._index_served(len(self.order))
+            for file, entry in self.served.values():
+                write_file(entry.html, file.abs_dest_path)
+            if len(warnings) == self.warned:
+                for src, entry in self.made.items():
+                    if entry.html:
+                        cache.put(page_key(frame, src, markdown[src]), entry)
+
+    return Kept()

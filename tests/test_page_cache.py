@@ -1,0 +1,178 @@
+"""Pages built once and kept (generator/site/page_cache.py): a site built with kept pages is byte for
+byte the site a build without them writes, whatever input changed in between."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+import yaml
+
+from generator.site import page_cache
+from generator.site.build import build
+from tests.conftest import tree_bytes
+from tests.test_incremental import AS_OF, fresh_build
+
+SLUG = "harbourview-family-clinic"  # versions archived, in force and in Spanish (a site inside the site)
+
+
+@pytest.fixture
+def project(make_project):
+    project = make_project(examples=True)
+    for folder in project.clinics_dir.iterdir():
+        if folder.name != SLUG:
+            shutil.rmtree(folder)
+    return project
+
+
+def kept(project) -> set[str]:
+    folder = project.root / ".cache" / "pages" / SLUG
+    return {p.name for p in folder.iterdir()} if folder.is_dir() else set()
+
+
+def counting(monkeypatch) -> dict[str, int]:
+    """Pages served from the cache and stored in it, over the builds that follow."""
+    seen = {"hits": 0, "stored": 0}
+    original = page_cache.PageCache.prune
+
+    def prune(self):
+        seen["hits"] += self.hits
+        seen["stored"] += self.stored
+        return original(self)
+
+    monkeypatch.setattr(page_cache.PageCache, "prune", prune)
+    return seen
+
+
+def assert_same_as_without_cache(project, tmp_path, name: str) -> None:
+    ours, full = tree_bytes(project.site_dir), fresh_build(project, tmp_path, name)
+    differ = sorted(k for k in set(ours) | set(full) if ours.get(k) != full.get(k))
+    assert not differ, f"{name}: a build with kept pages differs from one without in {differ[:5]}"
+
+
+def test_archived_pages_are_kept_and_served_byte_for_byte(project, tmp_path, monkeypatch):
+    seen = counting(monkeypatch)
+    build(project, as_of=AS_OF)
+    first = kept(project)
+    assert seen["stored"] == len(first) > 10 and seen["hits"] == 0
+    archived = project.site_dir / SLUG / "privacy" / "v1" / "index.html"
+    assert archived.is_file()
+    build(project, as_of=AS_OF)  # every clinic built again
+    assert seen["hits"] == len(first) and kept(project) == first
+    assert_same_as_without_cache(project, tmp_path, "again")
+
+
+def test_without_the_cache_the_same_site(project, tmp_path, monkeypatch):
+    build(project, as_of=AS_OF)
+    with_cache = tree_bytes(project.site_dir)
+    monkeypatch.setattr(page_cache, "ENABLED", False)
+    shutil.rmtree(project.root / ".cache")
+    build(project, as_of=AS_OF)
+    assert tree_bytes(project.site_dir) == with_cache
+    assert not (project.root / ".cache" / "pages").exists()
+
+
+def _append(path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def _mark_labels(path) -> None:
+    def mark(value):
+        if isinstance(value, dict):
+            return {k: mark(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [mark(v) for v in value]
+        return value + " ⁂" if isinstance(value, str) and "{" not in value else value
+
+    path.write_text(yaml.safe_dump(mark(yaml.safe_load(path.read_text(encoding="utf-8"))), allow_unicode=True,
+                                   sort_keys=False), encoding="utf-8")
+
+
+def _custom_dir(project, text: str) -> None:
+    (project.root / "overrides").mkdir(exist_ok=True)
+    (project.root / "overrides" / "main.html").write_text(
+        '{% extends "base.html" %}\n{% block announce %}' + text + '{% endblock %}\n', encoding="utf-8")
+    config = yaml.safe_load(project.mkdocs_base.read_text(encoding="utf-8"))
+    if config["theme"].get("custom_dir") != "overrides":
+        config["theme"]["custom_dir"] = "overrides"
+        project.mkdocs_base.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+
+
+CHANGES = {
+    # what an archived page's Markdown is made from
+    "page template": (lambda p: _append(p.templates_dir / "pages" / "_footer.md.j2", "\nA changed page template.\n"),
+                      "A changed page template."),
+    "words": (lambda p: _mark_labels(p.templates_dir / "en" / "site.yaml"), " ⁂"),
+    # what the frame around it is made from
+    "theme custom_dir": (lambda p: _custom_dir(p, "An announcement"), "An announcement"),
+    "theme file edited": (lambda p: (_custom_dir(p, "An announcement"), build(p, as_of=AS_OF),
+                                     _custom_dir(p, "Another announcement")), "Another announcement"),
+    "mkdocs.yml": (lambda p: _append(p.mkdocs_base, "\ncopyright: A changed copyright\n"), "A changed copyright"),
+    "clinic name": (lambda p: (p.clinic_dir(SLUG) / "clinic.yaml").write_text(
+        (p.clinic_dir(SLUG) / "clinic.yaml").read_text(encoding="utf-8").replace(
+            "name: Harbourview Family Clinic", "name: Harbourview Family Clinic Renamed", 1), encoding="utf-8"),
+                    "Harbourview Family Clinic Renamed"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(CHANGES))
+def test_a_change_that_shows_on_archived_pages_rebuilds_them(project, tmp_path, kind):
+    change, shown = CHANGES[kind]
+    build(project, as_of=AS_OF)
+    archived = project.site_dir / SLUG / "privacy" / "v1" / "index.html"
+    assert shown not in archived.read_text(encoding="utf-8")
+    before = kept(project)
+    change(project)
+    build(project, as_of=AS_OF, incremental=True)
+    assert shown in archived.read_text(encoding="utf-8")
+    assert shown in (project.site_dir / SLUG / "privacy" / "v1" / "changes" / "index.html").read_text(encoding="utf-8")
+    after = kept(project)
+    assert before - after and after - before  # pages kept under the old inputs are gone, new ones kept
+    if kind != "words":  # English words: the Spanish site's pages stay as they were
+        assert after.isdisjoint(before)
+    assert_same_as_without_cache(project, tmp_path, kind.replace(" ", "-"))
+
+
+def test_an_entry_that_does_not_match_its_digest_is_built_again(project, tmp_path, monkeypatch):
+    build(project, as_of=AS_OF)
+    folder = project.root / ".cache" / "pages" / SLUG
+    for entry in folder.iterdir():
+        data = entry.read_bytes()
+        entry.write_bytes(data.replace(b"Harbourview", b"Tampered!!!"))
+    seen = counting(monkeypatch)
+    build(project, as_of=AS_OF)
+    assert seen["hits"] == 0 and seen["stored"] > 10
+    assert b"Tampered!!!" not in b"".join(tree_bytes(project.site_dir).values())
+    assert_same_as_without_cache(project, tmp_path, "tampered")
+
+
+def test_a_build_that_warns_keeps_nothing(project, monkeypatch):
+    from generator.site import builder
+
+    made = builder.kept_pages_plugin
+
+    def noisy(*args, **kw):
+        plugin = made(*args, **kw)
+        args[4].append("a warning")  # as if MkDocs had logged one: the list the build's warnings go to
+        return plugin
+
+    monkeypatch.setattr(builder, "kept_pages_plugin", noisy)
+    build(project, as_of=AS_OF)
+    assert not kept(project)
+    monkeypatch.setattr(builder, "kept_pages_plugin", made)
+    build(project, as_of=AS_OF)
+    assert kept(project)
+
+
+def test_many_sites_are_listed_in_two_processes_as_in_one(project, monkeypatch):
+    from generator.site import output
+
+    build(project, as_of=AS_OF)
+    sites = [str(project.site_dir / SLUG), str(project.site_dir / "nowhere"), str(project.site_dir / SLUG / "privacy")]
+    one = output._listing_digests(sites)
+    monkeypatch.setattr(output, "_FORK_FROM", 1)
+    assert output.listing_digests(sites) == one and one[1] is None and one[0] and one[2]
+    # A change in a site the forked process lists is seen.
+    (project.site_dir / SLUG / "privacy" / "index.html").write_text("changed")
+    after = output.listing_digests(sites)
+    assert after[2] != one[2] and after[0] != one[0]
