@@ -13,7 +13,7 @@ from ..data.load import Project
 from ..notices.render import render_notice
 from ..publishing.versions import in_force
 from ..site.prepared import Prepared
-from . import canada, cookies, hipaa, plain, us_privacy
+from . import canada, cookies, hipaa, plain, site, us_privacy
 from .base import (
     ERROR,
     WARNING,
@@ -26,7 +26,7 @@ from .base import (
 )
 
 CHECKED_LANGUAGE = "en"
-RULES: list[Rule] = [*hipaa.RULES, *us_privacy.RULES, *canada.RULES, *cookies.RULES, *plain.RULES]
+RULES: list[Rule] = [*hipaa.RULES, *us_privacy.RULES, *canada.RULES, *cookies.RULES, *plain.RULES, *site.RULES]
 SCAN_RULES: list[Rule] = [*cookies.SCAN_RULES]  # `notices scan`: the live website, not the data
 
 

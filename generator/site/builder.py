@@ -39,6 +39,7 @@ from markupsafe import Markup
 
 from ..data.logo import Logo
 from ..errors import NoticesError
+from . import chrome as chrome_mod
 from . import parts as parts_mod
 from .parts import _PLACEHOLDER, _Part, _part_of, _splice_all, marked_parts
 from .theme_cache import _themes_found_once, _warm
@@ -71,6 +72,11 @@ class SiteSpec:
     # {path: HTML of the page's content} for the paths in `capture`, and returns {file name: bytes}.
     capture: tuple[str, ...] = ()
     derive: Callable[[dict[str, str]], dict[str, bytes]] | None = None
+    # The clinic's header and footer (templates/theme/): its name, contact, words, feeds; plain values,
+    # escaped by those templates. See generator/notices/pages.py `site_chrome`.
+    chrome: dict[str, Any] = field(default_factory=dict)
+    search: bool = True  # Material's search, where the site's history makes it useful
+    toc_title: str | None = None  # the "On this page" list's heading, in the site's language
 
 
 class _Collect(logging.Handler):
@@ -199,7 +205,11 @@ def _build_into(base: dict, assets_dir: Path, spec: SiteSpec, out: Path, work: P
         nav=[{p.nav_title: p.path} for p in spec.pages if p.nav_title],
         extra_css=["assets/brand.css"] + [f"assets/{a.name}" for a in own if a.suffix == ".css"],
         extra_javascript=[f"assets/{a.name}" for a in own if a.suffix == ".js"],
+        extra={**base.get("extra", {}), "notices_site": chrome_mod.theme_values(spec.name, spec.chrome, spec.pages)},
+        markdown_extensions=chrome_mod.extensions(base.get("markdown_extensions", []), spec.toc_title),
     )
+    if not spec.search:
+        options["plugins"] = [p for p in base.get("plugins", []) if p != "search" and not (isinstance(p, dict) and "search" in p)]
     collect = _Collect()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(collect)
@@ -300,7 +310,7 @@ def _sources_plugin(sources: dict[str, str | bytes], capture: tuple[str, ...], c
                 html = spliced
             if src in capture:
                 captured[src] = html
-            return html
+            return chrome_mod.lang_divs(html)
 
     return Sources()
 
