@@ -116,7 +116,7 @@ def print_stamp(labels: dict, name: str, version: Version | None) -> Markup:
         return Markup("")
     text = pdf_stamp(labels, name, version)
     css = "".join(c if c.isalnum() or c in " .,·:-" else f"\\{ord(c):06x}" for c in text)
-    return Markup(f'<style media="print">@page {{ @bottom-left {{ content: "{css}"; font-size: 8pt; }} }}</style>')
+    return Markup(f'<style media="print">@page {{ @bottom-left {{ content: "{css}"; font: 8pt sans-serif; }} }}</style>')
 
 
 def lookup_form(labels: dict, root: str, lang_root: str, titles: dict[str, str]) -> Markup:

@@ -23,9 +23,12 @@ def _css(stamp: str) -> str:
     # The stamp goes into a CSS string: escape backslashes and quotes so it stays one string.
     quoted = stamp.replace("\\", "\\\\").replace('"', '\\"')
     return f"""
-@page {{ size: Letter; margin: 2cm 2cm 2.4cm;
-  @bottom-left {{ content: "{quoted}"; font-size: 8pt; color: #444; }}
-  @bottom-right {{ content: counter(page) " / " counter(pages); font-size: 8pt; color: #444; }} }}
+@page {{ size: Letter; margin: 2cm 2cm 2.4cm; font-family: "DejaVu Sans", sans-serif;
+  @bottom-left {{ content: "{quoted}"; font-family: "DejaVu Sans", sans-serif; font-size: 8pt; color: #444;
+    width: 80%; }}
+  @bottom-right {{ content: counter(page) "\\a0/\\a0" counter(pages); font-family: "DejaVu Sans", sans-serif;
+    font-size: 8pt; color: #444; white-space: nowrap; width: 15%; }} }}
+h2, h3, h4 {{ break-after: avoid; }} p, li {{ orphans: 3; widows: 3; }}
 body {{ font-family: "DejaVu Sans", sans-serif; font-size: 10.5pt; line-height: 1.45; color: #111; }}
 h1 {{ font-size: 18pt; margin: 0 0 .3em; }} h2 {{ font-size: 13pt; margin-top: 1.2em; }} h3 {{ font-size: 11pt; }}
 table {{ border-collapse: collapse; font-size: 8.5pt; }} td, th {{ border: 1px solid #999; padding: 2pt 4pt; }}
