@@ -264,10 +264,12 @@ def feed_links(loaded: LoadedClinic, lang: str, labels: dict) -> list[dict[str, 
     prefix = "" if lang == loaded.clinic.languages[0] else f"{lang}/"
     title = _feed_title(loaded, [], None, labels)
     site = labels["site"]
-    return [{"type": "application/atom+xml", "href": site_link(loaded, prefix + "feed.xml"), "title": title,
-             "label": site["atom_feed"]},
-            {"type": "application/feed+json", "href": site_link(loaded, prefix + "feed.json"), "title": title,
-             "label": site["json_feed"]}]
+    # `path`: from the language's site root, for the page's own links (the theme makes it relative: Material
+    # fetches sitemap.xml beside every <link rel=alternate>, which must stay on this site's origin).
+    return [{"type": "application/atom+xml", "href": site_link(loaded, prefix + "feed.xml"), "path": "feed.xml",
+             "title": title, "label": site["atom_feed"]},
+            {"type": "application/feed+json", "href": site_link(loaded, prefix + "feed.json"), "path": "feed.json",
+             "title": title, "label": site["json_feed"]}]
 
 
 def feed_stylesheet(labels: dict) -> bytes:

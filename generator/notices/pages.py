@@ -104,7 +104,10 @@ def localized(states: list[NoticeState], lang: str, drafts: dict[str, Rendered])
         by_number = {v.number: v for v in versions}
         current = by_number[s.current.number] if s.current else None
         draft = drafts[s.notice]
-        out.append(NoticeState(s.notice, current.title if current else draft.title, versions, current,
+        # The notice is named in the page's language: by its draft's title where the version in force was
+        # published before the language was added.
+        named = current.title if current and current.lang == lang else draft.title
+        out.append(NoticeState(s.notice, named, versions, current,
                                [by_number[v.number] for v in s.upcoming], draft))
     return out, untranslated
 

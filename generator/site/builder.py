@@ -77,6 +77,7 @@ class SiteSpec:
     chrome: dict[str, Any] = field(default_factory=dict)
     search: bool = True  # Material's search, where the site's history makes it useful
     toc_title: str | None = None  # the "On this page" list's heading, in the site's language
+    permalink_title: str | None = None  # the headings' anchor links' title, in the site's language
 
 
 class _Collect(logging.Handler):
@@ -206,7 +207,8 @@ def _build_into(base: dict, assets_dir: Path, spec: SiteSpec, out: Path, work: P
         extra_css=["assets/brand.css"] + [f"assets/{a.name}" for a in own if a.suffix == ".css"],
         extra_javascript=[f"assets/{a.name}" for a in own if a.suffix == ".js"],
         extra={**base.get("extra", {}), "notices_site": chrome_mod.theme_values(spec.name, spec.chrome, spec.pages)},
-        markdown_extensions=chrome_mod.extensions(base.get("markdown_extensions", []), spec.toc_title),
+        markdown_extensions=chrome_mod.extensions(base.get("markdown_extensions", []), spec.toc_title,
+                                                       spec.permalink_title),
     )
     if not spec.search:
         options["plugins"] = [p for p in base.get("plugins", []) if p != "search" and not (isinstance(p, dict) and "search" in p)]

@@ -20,15 +20,17 @@ def theme_values(name: str, chrome: dict[str, Any], pages: Iterable[Any]) -> dic
             **chrome, "words": {**_DEFAULT_WORDS, **chrome.get("words", {})}, "menu": menu}
 
 
-def extensions(extensions: list, toc_title: str | None) -> list:
-    """mkdocs.yml's Markdown extensions, with the "On this page" title in the site's language."""
-    if toc_title is None:
+def extensions(extensions: list, toc_title: str | None, permalink_title: str | None = None) -> list:
+    """mkdocs.yml's Markdown extensions, with the "On this page" title and the headings' anchor title in
+    the site's language."""
+    if toc_title is None and permalink_title is None:
         return extensions
+    words = {key: value for key, value in (("title", toc_title), ("permalink_title", permalink_title)) if value}
     out = []
     for ext in extensions:
         if ext == "toc" or (isinstance(ext, dict) and "toc" in ext):
             options = dict(ext["toc"] or {}) if isinstance(ext, dict) else {}
-            ext = {"toc": {**options, "title": toc_title}}
+            ext = {"toc": {**options, **words}}
         out.append(ext)
     return out
 

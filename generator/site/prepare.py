@@ -121,7 +121,8 @@ def site_spec(project: Project, p: Prepared, as_of: date, pdfs: bool = False, pr
                         link_color=link_colour(primary), header_text_color=header_text(primary), site_url=url,
                         logo=logo, extra_files={**extra, **feed_files(p.loaded, p.versions, lang, labels)},
                         epoch=_epoch(p), children=children, chrome=site_chrome(p.loaded, labels, feeds),
-                        search=wants_search(p.states), toc_title=labels["site"]["on_this_page"])
+                        search=wants_search(p.states), toc_title=labels["site"]["on_this_page"],
+                        permalink_title=labels["site"]["permalink"])
 
     children = {lang: spec(lang, tuple(build_pages(project, p.loaded, p.states, as_of, pdfs, preview, lang, drafts)),
                            pdf_files(project, p, lang) if pdfs else {}, {})
