@@ -288,7 +288,7 @@ li{{margin:0 0 1rem}} .about{{padding:.6rem 1rem;border-left:.3rem solid #555;ba
 <p class="about">{e(site["feed_about"])}</p>
 <p><a href="{{a:link[@rel='alternate']/@href}}">{e(site["feed_back"])}</a></p>
 <ul><xsl:for-each select="a:entry"><li><a href="{{a:link[@rel='alternate']/@href}}"><xsl:value-of select="a:title"/></a><br/>
-<xsl:value-of select="a:summary"/> <a href="{{a:link[@rel='related']/@href}}">{e(site["changes"])}</a></li></xsl:for-each></ul>
+<xsl:value-of select="a:summary"/><xsl:text> </xsl:text><a href="{{a:link[@rel='related']/@href}}">{e(site["changes"])}</a></li></xsl:for-each></ul>
 </main></body></html>
 </xsl:template>
 </xsl:stylesheet>
