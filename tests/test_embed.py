@@ -164,3 +164,12 @@ def test_a_build_takes_the_embeds_from_the_notice_pages_unchanged(make_project, 
         assert built == alone, p.loaded.slug
         page = (site / "privacy" / "index.html").read_text(encoding="utf-8")
         assert PART_START in page and PART_START.encode() not in built["embed/privacy.html"]
+
+
+def test_the_other_notices_are_linked_absolutely(make_project):
+    project = project_with(make_project, f"site_url: {SITE}\n")
+    publish_all(project, effective=date(2026, 2, 1))
+    soup = BeautifulSoup(fragments(project)["embed/privacy.html"], "html.parser")
+    hrefs = {a["href"] for a in soup.find_all("a", href=True)}
+    assert {SITE + "cookies/", SITE + "hipaa/"} <= hrefs
+    assert all(h.startswith(("https://", "tel:", "mailto:", "#")) for h in hrefs), hrefs

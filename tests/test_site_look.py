@@ -217,3 +217,17 @@ def test_printing_shows_the_clinic_and_no_site_links(sites):
     assert first.lstrip().startswith("Harbourview Family Clinic")
     for gone in ("Atom feed", "JSON feed", "Read this in", "Website Privacy Policy changes on", "PDF to print"):
         assert gone not in whole, gone
+
+
+def test_header_and_footer_show_the_clinic_and_only_the_contact_its_data_states(sites):
+    def footer(slug: str) -> BeautifulSoup:
+        soup = BeautifulSoup((sites.site_dir / slug / "index.html").read_text(encoding="utf-8"), "html.parser")
+        assert soup.select_one(".notices-header__name").get_text(strip=True) == soup.find("h1").get_text(strip=True)
+        return soup.select_one("footer.notices-footer")
+
+    harbour = footer("harbourview-family-clinic")
+    assert harbour.find("a", href="https://harbourview.example.org/")
+    assert harbour.find("a", href=re.compile(r"^tel:\+?\d+$"))
+    smiles = footer("lux-smiles")  # its page names no phone, address or website: none is shown
+    assert not smiles.find("a", href=re.compile("^tel:")) and not smiles.select(".notices-footer__address")
+    assert [a["href"] for a in smiles.find_all("a")] == []

@@ -81,6 +81,7 @@ def embed_fragments(project: Project, prepared: Prepared, as_of: date,
             body=version.markdown if version else draft.markdown,
             version=version, in_force_now=current is not None,
             page_html=page, coming=next((v for v in upcoming if v != version), None),
+            others=[(s.title, s.notice) for s in prepared.states if s.notice != notice],
         ).encode("utf-8")
     return out
 
@@ -111,7 +112,7 @@ def page_paths(prepared: Prepared) -> list[str]:
 
 def fragment(project: Project, loaded: LoadedClinic, notice: str, *, title: str, lang: str, body: str,
              version: Version | None, in_force_now: bool, page_html: str | None = None,
-             coming: Version | None = None) -> str:
+             coming: Version | None = None, others: list[tuple[str, str]] | None = None) -> str:
     """One notice as an HTML fragment (see `embed_fragments`). `body` is its Markdown; `page_html`, if
     given, the site's page showing that body, whose HTML is then used instead of converting it."""
     env = environment(project.templates_dir, lang)
@@ -147,6 +148,9 @@ def fragment(project: Project, loaded: LoadedClinic, notice: str, *, title: str,
     inner = page_body(page_html) if page_html is not None else None
     parts.append(_own_ids(adapt(inner if inner is not None else markdown_to_html(body), page_url), notice))
     parts.append(f'<p class="{EMBED_CLASS}__archive"><a href="{e(archive)}">{e(site["history"], quote=False)}</a></p>')
+    if others and base:  # the notices the text names, linked where they live
+        links = " · ".join(f'<a href="{e(urljoin(base, f"{other}/"))}">{e(title, quote=False)}</a>' for title, other in others)
+        parts.append(f'<p class="{EMBED_CLASS}__archive">{e(site["notices_heading"], quote=False)}: {links}</p>')
     parts.append("</div>")
     return "\n".join(parts) + "\n"
 
