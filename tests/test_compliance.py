@@ -1,6 +1,7 @@
 """Every compliance rule fires when what it requires is taken away, and only then.
 
-Two fictional, complete clinics (tests/fixtures) have zero findings. For each rule we remove its
+Three fictional, complete clinics (tests/fixtures: a US clinic under every law, an Ontario custodian, a
+British Columbia clinic under PIPA BC) have zero findings. For each rule we remove its
 element — from the rendered text (as a template edit would) or from the data — and expect exactly
 that rule to fire (or, where two rules of the checklist ask for the same element, both).
 """
@@ -38,7 +39,7 @@ def clinics(tmp_path_factory):
     root = tmp_path_factory.mktemp("compliance")
     shutil.copytree(REPO / "templates", root / "templates")
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
-    for slug, name in (("us", "us-every-law.yaml"), ("ca", "ca-custodian.yaml")):
+    for slug, name in (("us", "us-every-law.yaml"), ("ca", "ca-custodian.yaml"), ("bc", "ca-bc.yaml")):
         (root / "clinics" / slug).mkdir(parents=True)
         shutil.copy(FIXTURES / name, root / "clinics" / slug / "clinic.yaml")
     project = Project(root)
@@ -69,7 +70,7 @@ def test_every_rule_applies_to_one_of_the_complete_clinics(clinics):
 # Rules of the checklist that ask for the same element: removing it fires both.
 # NPP-09 asks for a sentence that joins Part 2 records and fundraising; GPC is asked for by three rules.
 OVERLAP = {"CK-05": {"CA-10", "CO-01..09"}, "CA-10": {"CK-05", "CO-01..09"}, "CO-01..09": {"CA-10", "CK-05"},
-           "NPP-07": {"NPP-09"}, "NPP-08": {"NPP-09"}}
+           "NPP-07": {"NPP-09"}, "NPP-08": {"NPP-09"}, "CA-08": {"CA-17"}}
 
 
 def _owner(clinics, rule):
@@ -87,7 +88,7 @@ TEXT_RULES = [r for r in RULES if patterns_of(r)]
 @pytest.mark.parametrize("rule", TEXT_RULES, ids=lambda r: f"{r.id}-{r.notice}")
 def test_removing_a_required_phrase_fires_its_rule(clinics, rule):
     ctx = _owner(clinics, rule)
-    for notice, pattern in patterns_of(rule):
+    for notice, pattern in patterns_of(rule, ctx):
         broken = copy.copy(ctx)
         broken.texts = {**ctx.texts, notice: pattern.sub(" ", ctx.texts[notice])}
         new = fired(broken)
@@ -130,12 +131,17 @@ def _later(ctx, notice, **changes):
 DATA_CASES = {
     "SITE-01": ("us", lambda c: _with(c, site_url=None)),
     "NPP-15": ("us", lambda c: _with(c, privacy_contact=None, contact__phone=None)),
+    "NPP-14": ("us", lambda c: _with(c, privacy_contact={"role": "privacy_officer"}, contact={})),
     "NPP-16": ("us", lambda c: _versions(c, "hipaa", [])),
     "NPP-01": ("us", lambda c: replace_text(c, "hipaa", "PLEASE REVIEW IT CAREFULLY", "")),
     "NPP-R1": ("us", lambda c: _later(c, "hipaa", effective=TODAY, published=TODAY)),
     "CA-01..05": ("us", lambda c: _with(c, collection={})),
     "CA-09": ("us", lambda c: _with(c, requests__channels=[])),
     "CA-15": ("us", lambda c: _versions(c, "privacy", [replace(c.versions["privacy"][0], effective=date(2025, 1, 1))])),
+    "CA-10": ("us", lambda c: _with(c, cookies__items=[])),
+    "CA-17": ("us", lambda c: replace_text(c, "privacy", "Limit the Use of My Sensitive Personal Information", "")),
+    "CA-18": ("us", lambda c: _with(c, service_providers=[{"name": "Jane App", "role": "scheduling"}])),
+    "CO-10": ("us", lambda c: _with(c, changes__channels=["website"])),
     "CAL-01": ("us", lambda c: _with(c, collection={})),
     "CAL-03": ("us", lambda c: _with(c, changes__channels=[])),
     "CAL-04": ("us", lambda c: _versions(c, "privacy", [])),
@@ -150,12 +156,14 @@ DATA_CASES = {
     "CK-07": ("us", lambda c: _with(c, cookies__items=[{"name": "px", "provider": "AdCo", "purpose": "personalized_ads",
                                                          "duration": "1 year", "party": "third", "type": "pixel",
                                                          "category": "marketing", "pages": ["booking"]}],
-                                    service_providers=[{"name": "AdCo", "role": "advertising"}, {"name": "Jane App", "role": "scheduling"}])),
+                                    service_providers=[{"name": "AdCo", "role": "advertising", "receives": ["website"]},
+                                                       {"name": "Jane App", "role": "scheduling", "receives": ["personal"]}])),
     "XD-01": ("us", lambda c: _with(c, cookies__items=[{"name": "x", "provider": "Unlisted Co", "purpose": "analytics",
                                                          "duration": "1 day", "party": "third", "category": "analytics"}])),
     "PL-01": ("us", lambda c: replace_readable(c, "privacy", "Notwithstanding multitudinous considerations, organizational administrative responsibilities necessitate comprehensive documentation. " * 40)),
     "A11Y-01": ("us", lambda c: _with(c, branding={"primary_color": "#ffee88"})),
     "LANG-01": ("us", lambda c: replace_text(c, "hipaa", "Si habla español", "")),
+    "PHIPA-01": ("ca", lambda c: _with(c, safeguards={})),
     "PIPEDA-01": ("ca", lambda c: _with(c, contact__address=None)),
     "PIPEDA-03": ("ca", lambda c: _with(c, collection={})),
     "PIPEDA-04": ("ca", lambda c: _with(c, uses={})),
@@ -163,10 +171,14 @@ DATA_CASES = {
     "PIPEDA-07": ("ca", lambda c: _with(c, complaints__steps=[])),
     "PHIPA-02": ("ca", lambda c: _with(c, contact={}, privacy_contact={"role": "privacy_officer"})),
 }
+# The same rules on the British Columbia clinic: PIPA BC's sections, the same elements.
+BC_CASES = {"PIPEDA-01": lambda c: _with(c, contact__address=None), "PIPEDA-04": lambda c: _with(c, uses={}),
+            "PIPEDA-07": lambda c: replace_text(c, "privacy", "Information and Privacy Commissioner for British Columbia", "")}
 # Removing a fact that several rules need fires each of them.
 DATA_OVERLAP = {"CA-01..05": {"CAL-01", "CA-08"}, "CAL-01": {"CA-01..05", "CA-08"}, "CAL-05": {"CK-06"}, "CK-06": {"CAL-05"},
                 "CK-05": {"CA-10", "CO-01..09"}, "PIPEDA-03": {"PIPEDA-02"}, "PHIPA-02": {"PIPEDA-01"}, "PIPEDA-01": set(),
-                "CAL-04": {"CA-15"}}
+                "CAL-04": {"CA-15"}, "NPP-14": {"NPP-15"}, "CA-10": {"CK-01", "XD-01"}, "CAL-03": {"CO-10"},
+                "CO-10": set(), "CK-01": {"CA-10"}}
 
 
 def replace_text(ctx, notice, old, new):
@@ -191,8 +203,31 @@ def test_removing_a_required_fact_fires_its_rule(clinics, rule_id):
     assert new - {rule_id} <= DATA_OVERLAP.get(rule_id, set()), new
 
 
+@pytest.mark.parametrize("rule_id", sorted(DATA_CASES))
+def test_a_finding_caused_by_missing_data_names_the_key(clinics, rule_id):
+    project, prepared = clinics
+    slug, mutate = DATA_CASES[rule_id]
+    mutated = mutate(context(project, prepared[slug], TODAY))
+    findings = [f for f in run_one(mutated).findings if f.rule == rule_id]
+    if mutated.clinic is not prepared[slug].loaded.clinic:  # the data was changed, not the text
+        assert all(f.fix.startswith("clinic.yaml: ") for f in findings), findings
+    else:
+        assert not any(f.fix.startswith("clinic.yaml") for f in findings), findings
+
+
+@pytest.mark.parametrize("rule_id", sorted(BC_CASES))
+def test_british_columbia_findings_cite_pipa_bc_not_pipeda(clinics, rule_id):
+    project, prepared = clinics
+    findings = [f for f in run_one(BC_CASES[rule_id](context(project, prepared["bc"], TODAY))).findings]
+    assert rule_id in {f.rule for f in findings}
+    for f in findings:
+        assert "PIPEDA" not in f.citation + f.message + f.fix, f
+        assert "PIPA BC" in f.citation or f.rule.startswith("CK"), f
+
+
 def test_every_rule_has_a_test_that_fires_it():
-    covered = {r.id for r in TEXT_RULES} | set(DATA_CASES) | {"NPP-W1"}  # NPP-W1: the page-template test above
+    # NPP-W1: the page-template test; NPP-16's import case: tests/test_applies.py
+    covered = {r.id for r in TEXT_RULES} | set(DATA_CASES) | {"NPP-W1"}
     assert {r.id for r in RULES} - covered == set()
 
 
@@ -243,10 +278,13 @@ def test_json_marks_rules_that_do_not_apply_and_sarif_is_2_1_0():
     assert any(res["ruleId"] == "NPP-15" for res in sarif["runs"][0]["results"])
 
 
-def test_list_rules_prints_every_rule_with_its_citation():
+def test_list_rules_prints_every_rule_with_its_citation_condition_and_version():
     out = CliRunner().invoke(main, ["check", "--list-rules"]).output
+    assert "checklist version 2" in out
     for rule in RULES:
         assert rule.id in out and rule.citation in out
+        assert f"applies: {rule.applies_when}; checklist version {rule.since}" in out
+    assert "applies: ;" not in out
 
 
 def test_a_hard_summary_fires_pl_01(clinics):

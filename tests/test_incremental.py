@@ -292,7 +292,7 @@ def test_a_new_date_inside_the_window_only_restamps_versions_json(versioned, tmp
 def test_templates_use_the_build_date_only_in_comparisons():
     """The date window assumes a page shows the build date only through comparisons with version
     dates; a template that prints it would make every day's site different."""
-    env = jinja2.Environment(extensions=["jinja2.ext.i18n"])
+    env = jinja2.Environment(extensions=["jinja2.ext.i18n", "generator.notices.sources.SourceExtension"])
     offenders = []
     for path in sorted((REPO / "templates").rglob("*.j2")):
         tree = env.parse(path.read_text(encoding="utf-8"))

@@ -20,12 +20,15 @@ from .base import (
     Context,
     Finding,
     Rule,
+    Unstated,
     plain_text,
     readable_text,
     summary_text,
 )
 
 CHECKED_LANGUAGE = "en"
+# The version of shared/compliance/checklist.md these rules implement; a published version records it.
+CHECKLIST_VERSION = 2
 RULES: list[Rule] = [*hipaa.RULES, *us_privacy.RULES, *canada.RULES, *cookies.RULES, *plain.RULES, *site.RULES]
 SCAN_RULES: list[Rule] = [*cookies.SCAN_RULES]  # `notices scan`: the live website, not the data
 
@@ -64,14 +67,25 @@ def run_one(ctx: Context, rules: list[Rule] = RULES) -> Result:
             result.notes.append(
                 f"{notice}: version {current.number}, in force, is the clinic's own text (imported): not checked; "
                 "the check reads the text that `notices publish` would freeze")
+    unstated: dict[str, tuple[Unstated, list[Rule]]] = {}
     for rule in rules:
         reason = rule.applies(ctx)
         result.checked.append((rule, reason))
+        if isinstance(reason, Unstated):
+            unstated.setdefault(reason.key, (reason, []))[1].append(rule)
         if reason is not None:
             continue
+        citation, severity = rule.citation_for(ctx), rule.severity_for(ctx)
         for message in rule.check(ctx):
-            result.findings.append(Finding(rule.id, rule.severity, ctx.slug, rule.notice, rule.citation,
-                                           f"{rule.requires}: {message}", rule.fix))
+            result.findings.append(Finding(rule.id, severity, ctx.slug, rule.notice, citation,
+                                           f"{rule.requires}: {message}", rule.fix_for(message)))
+    # A rule whose condition rests on a fact the data does not state is not run, and not silently:
+    # one warning per fact, naming the key and the rules that wait for it.
+    for key, (reason, waiting) in unstated.items():
+        ids = ", ".join(dict.fromkeys(r.id for r in waiting))
+        result.findings.append(Finding(waiting[0].id, WARNING, ctx.slug, waiting[0].notice, waiting[0].citation,
+                                       f"not checked: {reason}; rules waiting for it: {ids}",
+                                       f"clinic.yaml: {key} (true or false)"))
     return result
 
 
@@ -79,4 +93,4 @@ def run(project: Project, prepared: list[Prepared], as_of: date) -> list[Result]
     return [run_one(context(project, p, as_of)) for p in prepared]
 
 
-__all__ = ["ERROR", "WARNING", "RULES", "SCAN_RULES", "Finding", "Result", "Rule", "run", "run_one", "context"]
+__all__ = ["CHECKLIST_VERSION", "ERROR", "WARNING", "RULES", "SCAN_RULES", "Finding", "Result", "Rule", "run", "run_one", "context"]

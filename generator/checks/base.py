@@ -50,20 +50,73 @@ class Context:
         return self.texts.get(notice, "")
 
 
+class Gap(str):
+    """A finding's message whose cause is the clinic's data: `key` is the data key to fill in or change
+    (dotted as in error messages), so the finding's fix names it instead of a template."""
+
+    key: str
+    how: str
+
+    def __new__(cls, message: str, key: str, how: str = "") -> "Gap":
+        gap = super().__new__(cls, message)
+        gap.key, gap.how = key, how
+        return gap
+
+    @property
+    def fix(self) -> str:
+        return f"clinic.yaml: {self.key}" + (f" ({self.how})" if self.how else "")
+
+
+class Unstated(str):
+    """Why a rule was not run: its condition rests on a fact the data does not state (None: neither yes
+    nor no). Not a silent skip: the check reports it as a warning naming `key`."""
+
+    key: str
+
+    def __new__(cls, reason: str, key: str) -> "Unstated":
+        unstated = super().__new__(cls, reason)
+        unstated.key = key
+        return unstated
+
+
 Applies = Callable[[Context], Optional[str]]  # None when the rule applies, else why it does not
 Check = Callable[[Context], list[str]]  # what is missing; empty when satisfied
+Cites = Callable[[Context], list[str]]  # the laws among a rule's that apply to this clinic
+BEST_PRACTICE = "best practice (no law that applies to this clinic requires it)"
 
 
 @dataclass(frozen=True)
 class Rule:
     id: str
     notice: Optional[str]
-    citation: str
+    citation: str  # every law the rule can rest on, for --list-rules and SARIF
     requires: str
-    fix: str
+    fix: str  # the template to correct when the data is complete and the text lacks the element
     check: Check
     applies: Applies
     severity: str = ERROR
+    # When set: the laws that apply to this clinic, which a finding cites instead of `citation`. None
+    # apply: the finding cites best practice, and an error becomes a warning (no law makes it one).
+    cites: Optional[Cites] = None
+    condition: str = ""  # the checklist's "applies" column; empty: from `applies`, else "always"
+    since: int = 1  # the checklist version that added the rule or last changed what it asks
+
+    def citation_for(self, ctx: Context) -> str:
+        if self.cites is None:
+            return self.citation
+        return "; ".join(self.cites(ctx)) or BEST_PRACTICE
+
+    def severity_for(self, ctx: Context) -> str:
+        if self.cites is not None and not self.cites(ctx):
+            return WARNING
+        return self.severity
+
+    def fix_for(self, message: str) -> str:
+        return message.fix if isinstance(message, Gap) else self.fix
+
+    @property
+    def applies_when(self) -> str:
+        return self.condition or getattr(self.applies, "condition", "") or "always"
 
 
 def plain_text(md: str) -> str:
@@ -92,8 +145,30 @@ def always(_: Context) -> Optional[str]:
     return None
 
 
-def when(predicate: Callable[[Clinic], bool], reason: str) -> Applies:
-    return lambda ctx: None if predicate(ctx.clinic) else reason
+def when(predicate: Callable[[Clinic], bool], reason: str, condition: str = "") -> Applies:
+    def applies(ctx: Context) -> Optional[str]:
+        return None if predicate(ctx.clinic) else reason
+
+    applies.condition = condition or f"not when {reason}"  # type: ignore[attr-defined]
+    return applies
+
+
+def gap(predicate: Callable[[Clinic], bool], message: str, key: str, how: str = "") -> Check:
+    """A check on the data alone: when `predicate` fails, a finding naming the key to fill in."""
+    return lambda ctx: [] if predicate(ctx.clinic) else [Gap(message, key, how)]
+
+
+def needing(check: Check, *needs: tuple[str, Callable[[Clinic], bool], str]) -> Check:
+    """`check` on the text, run only once the data it is written from is there: each need is
+    (key, predicate, what is missing). A missing fact is reported naming its key, not as a template gap."""
+
+    def run(ctx: Context) -> list[str]:
+        missing = [Gap(f"{what} ({key})", key) for key, predicate, what in needs if not predicate(ctx.clinic)]
+        return missing or check(ctx)
+
+    run.patterns = getattr(check, "patterns", [])  # type: ignore[attr-defined]
+    run.patterns_for = getattr(check, "patterns_for", None)  # type: ignore[attr-defined]
+    return run
 
 
 def phrases(notice: str, *patterns: str) -> Check:
@@ -108,14 +183,33 @@ def phrases(notice: str, *patterns: str) -> Check:
     return check
 
 
+def phrase_for(notice: str, pattern: Callable[[Context], str]) -> Check:
+    """A phrase that depends on the clinic (the regulator of its province, say)."""
+
+    def check(ctx: Context) -> list[str]:
+        compiled = re.compile(pattern(ctx), re.I)
+        return [] if compiled.search(ctx.text(notice)) else [
+            f"the {notice} notice does not say it (looked for /{compiled.pattern}/)"]
+
+    check.patterns_for = lambda ctx: [(notice, re.compile(pattern(ctx), re.I))]  # type: ignore[attr-defined]
+    return check
+
+
 def both(*checks: Check) -> Check:
     def check(ctx: Context) -> list[str]:
         return [m for c in checks for m in c(ctx)]
 
     check.patterns = [p for c in checks for p in getattr(c, "patterns", [])]  # type: ignore[attr-defined]
+    dynamic = [c.patterns_for for c in checks if getattr(c, "patterns_for", None)]  # type: ignore[attr-defined]
+    if dynamic:
+        check.patterns_for = lambda ctx: [p for d in dynamic for p in d(ctx)]  # type: ignore[attr-defined]
     return check
 
 
-def patterns_of(rule: "Rule") -> list[tuple[str, re.Pattern[str]]]:
+def patterns_of(rule: "Rule", ctx: Optional[Context] = None) -> list[tuple[str, re.Pattern[str]]]:
     """The phrases a rule looks for in the rendered text, for tests and for explaining findings."""
-    return list(getattr(rule.check, "patterns", []))
+    found = list(getattr(rule.check, "patterns", []))
+    dynamic = getattr(rule.check, "patterns_for", None)
+    if dynamic is not None:
+        found += dynamic(ctx) if ctx is not None else [("", re.compile(""))]
+    return found

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from .base import Context, Rule, both, phrases, when
+from .base import Context, Gap, Rule, both, phrases, when
+from .laws import regime, stated
 
 N = "hipaa"
 T = "templates/hipaa.md.j2"
 # Every US clinic publishes a Notice of Privacy Practices (see Clinic.notices), so every one is held to it.
-covered = when(lambda c: "hipaa" in c.notices, "the clinic publishes no HIPAA notice (not a US clinic)")
+covered = when(lambda c: "hipaa" in c.notices, "the clinic publishes no HIPAA notice (not a US clinic)",
+               "the clinic publishes a HIPAA notice")
 HEADER = ("THIS NOTICE DESCRIBES HOW MEDICAL INFORMATION ABOUT YOU MAY BE USED AND DISCLOSED AND HOW YOU CAN "
           "GET ACCESS TO THIS INFORMATION. PLEASE REVIEW IT CAREFULLY.")
 
@@ -23,9 +25,9 @@ def _contact(ctx: Context) -> list[str]:
     who = c.privacy_contact
     phone = (who.phone if who and who.phone else None) or c.contact.phone
     if who is None:
-        problems.append("no contact person or office (privacy_contact)")
+        problems.append(Gap("no contact person or office", "privacy_contact"))
     if phone is None:
-        problems.append("no phone number for the contact person or office (privacy_contact.phone or contact.phone)")
+        problems.append(Gap("no phone number for the contact person or office", "contact.phone", "or privacy_contact.phone"))
     elif phone not in ctx.text(N):
         problems.append(f"the phone number {phone} is not in the notice")
     return problems
@@ -35,9 +37,30 @@ def _effective(ctx: Context) -> list[str]:
     versions = ctx.versions.get(N, [])
     if not versions:
         return ["the notice has no effective date yet: publish it with `notices publish --effective`"]
-    # An imported version records a notice already in force before it was recorded here: its date is real.
+    # A notice already in force before the clinic used this tool, recorded as its first version
+    # (`notices import`), keeps its own earlier date: that date is real. No later version may.
     return [f"version {v.number} takes effect on {v.effective}, before it was published on {v.published}"
-            for v in versions if v.effective < v.published and not v.imported]
+            for v in versions if v.effective < v.published and not (v.imported and v.number == 1)]
+
+
+def _complaints(ctx: Context) -> list[str]:
+    # (b)(1)(vi) asks how to complain to the clinic: a website address alone is no way to do it.
+    c, who = ctx.clinic, ctx.clinic.privacy_contact
+    ways = [x for x in ((who.phone, who.email) if who else ()) + (c.contact.phone, c.contact.email) if x]
+    addresses = [a.street for a in ((who.address if who else None), c.contact.address) if a]
+    if not ways and not addresses:
+        return [Gap("no phone, email or postal address to complain to the clinic (a website address is not one)",
+                    "contact.phone", "or contact.email, contact.address, privacy_contact.phone, .email, .address")]
+    text = ctx.text(N)
+    problems = phrases(N, r"complain", r"Department of Health and Human Services|HHS",
+                       r"will not retaliate|not (punish|act) against you")(ctx)
+    if not any(str(x) in text for x in ways + addresses):
+        problems.append("the notice gives no phone, email or address to complain to the clinic")
+    return problems
+
+
+_complaints.patterns = phrases(N, r"complain", r"Department of Health and Human Services|HHS",  # type: ignore[attr-defined]
+                               r"will not retaliate|not (punish|act) against you").patterns  # type: ignore[attr-defined]
 
 
 def _revisions(ctx: Context) -> list[str]:
@@ -51,18 +74,26 @@ def _revisions(ctx: Context) -> list[str]:
     return out
 
 
-def _fundraising(c) -> bool:
-    return c.regimes.fundraising
+def _publishes(c) -> bool:
+    return "hipaa" in c.notices
 
 
-def _part2(c) -> bool:
-    return c.regimes.part2_records
+NO_NPP = "the clinic publishes no HIPAA notice (not a US clinic)"
+fundraises = regime("fundraising", "the clinic fundraises", _publishes, NO_NPP,
+                    reason="the clinic does not fundraise (regimes.fundraising is false)")
+# NPP-08 holds unless the data says the clinic holds no Part 2 records: not stated, it applies.
+part2 = regime("part2_records", "the clinic holds Part 2 records", _publishes, NO_NPP, unless_false=True,
+               reason="the clinic holds no Part 2 records (regimes.part2_records is false)")
+part2_fundraising = regime("fundraising", "the clinic fundraises", _publishes, NO_NPP, reason=(
+    "the clinic does not fundraise (regimes.fundraising is false)"), extra=(
+    "regimes.part2_records", "the clinic holds no Part 2 records (regimes.part2_records is false)", "holds Part 2 records"))
 
 
 def _directory(ctx: Context) -> list[str]:
-    if not ctx.clinic.regimes.facility_directory:
-        return []
-    return phrases(N, r"directory")(ctx)
+    keeps = stated(ctx.clinic, "regimes.facility_directory")
+    if keeps is None:
+        return [Gap("the data does not say whether the clinic keeps a facility directory", "regimes.facility_directory")]
+    return phrases(N, r"directory")(ctx) if keeps else []
 
 
 PAGE_TEMPLATES = ("index", "notice", "version", "history", "changes", "in_force")
@@ -104,13 +135,13 @@ RULES = [
                     r"(take back|cancel|revoke|change your mind).{0,200}?in writing|in writing.{0,200}?(take back|cancel|revoke|change your mind)"), covered),
     Rule("NPP-07", N, "45 CFR 164.520(b)(1)(iii)(A)", "that the clinic may contact you to raise funds, and that you can opt out",
          T, phrases(N, r"rais(e|ing) (funds|money)|fundrais", r"not to contact you|opt out"),
-         when(_fundraising, "the clinic does not fundraise (regimes.fundraising is false)")),
+         fundraises),
     Rule("NPP-08", N, "45 CFR 164.520(b)(1)(iii)(D)", "Part 2 records are not used against you in proceedings without your written consent or a court order",
          T, phrases(N, r"substance use disorder", r"court orders?", r"(case|proceedings?) against you"),
-         when(_part2, "the clinic holds no Part 2 records (regimes.part2_records is false)")),
+         part2),
     Rule("NPP-09", N, "45 CFR 164.520(b)(1)(iii)(E)", "with Part 2 records and fundraising, a clear chance to opt out first",
          T, phrases(N, r"substance use[^.]*(fundrais|rais(e|ing) (funds|money))|(fundrais|rais(e|ing) (funds|money))[^.]*substance use"),
-         when(lambda c: _part2(c) and _fundraising(c), "not both Part 2 records and fundraising")),
+         part2_fundraising),
     Rule("NPP-10a", N, "45 CFR 164.520(b)(1)(iv)(A), 164.522", "the right to ask for limits, and the out-of-pocket exception",
          T, phrases(N, r"limit what we use or share", r"(pay|paid) (the )?(full cost|in full)"), covered),
     Rule("NPP-10b", N, "45 CFR 164.520(b)(1)(iv)(B)", "the right to confidential communications",
@@ -130,15 +161,21 @@ RULES = [
     Rule("NPP-13", N, "45 CFR 164.520(b)(1)(v)(C)", "that we may change the notice for all information we hold, and how you get the new one",
          T, phrases(N, r"change the terms of this notice", r"all (the )?(health )?information we have about you",
                     r"new notice[^.]*(available|on (our|this) (web)?site|in our office)"), covered),
-    Rule("NPP-14", N, "45 CFR 164.520(b)(1)(vi)", "how to complain to us and to HHS, and that we will not retaliate",
-         T, phrases(N, r"complain", r"Department of Health and Human Services|HHS", r"will not retaliate|not (punish|act) against you"), covered),
+    Rule("NPP-14", N, "45 CFR 164.520(b)(1)(vi)",
+         "how to complain to us (a phone, email or address to do it) and to HHS, and that we will not retaliate",
+         T, _complaints, covered, since=2),
     Rule("NPP-15", N, "45 CFR 164.520(b)(1)(vii)", "the name or title and phone number of a contact person or office",
-         "clinic.yaml: privacy_contact, privacy_contact.phone or contact.phone", _contact, covered),
-    Rule("NPP-16", N, "45 CFR 164.520(b)(1)(viii)", "an effective date, not before the notice is published",
-         "notices publish --effective", _effective, covered),
+         T, _contact, covered),
+    Rule("NPP-16", N, "45 CFR 164.520(b)(1)(viii)",
+         "an effective date, not before the notice is published; a notice in force before this tool, recorded as the "
+         "first version (`notices import`), keeps its own earlier date",
+         "notices publish --effective", _effective, covered, since=2),
     Rule("NPP-R1", N, "45 CFR 164.520(b)(3)", "a material change gets a new notice with a new effective date, not before it",
          "clinics/<slug>/versions/hipaa", _revisions, covered),
-    Rule("NPP-W1", N, "45 CFR 164.520(c)(3)(i)", "the website posts the notice prominently: every page links to it at a stable address",
-         "templates/pages/*.md.j2: include pages/_footer.md.j2", _linked_from_every_page, covered),
+    Rule("NPP-W1", N, "45 CFR 164.520(c)(3)(i)",
+         "the notice is prominently posted on the clinic's website and available electronically from it, at a stable "
+         "address. The rule asks for prominent posting; a link from every page of the notices site is our practice, "
+         "and the clinic's own site gets a link snippet to place (embed/hipaa-link.html)",
+         "templates/pages/*.md.j2: include pages/_footer.md.j2", _linked_from_every_page, covered, since=2),
 ]
 

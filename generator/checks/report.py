@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from . import RULES, SCAN_RULES, Result
-from .base import ERROR
+from .base import ERROR, Unstated
 
 
 def to_text(results: list[Result]) -> str:
@@ -27,17 +27,21 @@ def to_text(results: list[Result]) -> str:
 
 
 def to_json(results: list[Result]) -> str:
+    from . import CHECKLIST_VERSION
+
     data = []
     for r in results:
         data.append({
             "clinic": r.slug,
+            "checklist": CHECKLIST_VERSION,
             "file": r.file,
             "readability": r.grades,
             "summary_readability": r.summary_grades,
             "findings": [f.__dict__ for f in r.findings],
             **({"notes": r.notes} if r.notes else {}),
             "rules": [{"rule": rule.id, "notice": rule.notice, "citation": rule.citation,
-                       "applies": reason is None, **({"not_applicable_because": reason} if reason else {})}
+                       "applies": reason is None, **({"not_applicable_because": str(reason)} if reason else {}),
+                       **({"not_stated": reason.key} if isinstance(reason, Unstated) else {})}
                       for rule, reason in r.checked],
         })
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
@@ -82,4 +86,12 @@ def to_sarif(results: list[Result]) -> str:
 
 
 def list_rules() -> str:
-    return "\n".join(f"{r.id:10} {r.severity:7} {r.notice or 'all':8} {r.requires}  [{r.citation}]" for r in [*RULES, *SCAN_RULES]) + "\n"
+    """Every rule: ID, severity, notice, what it asks, citation, when it applies, checklist version."""
+    from . import CHECKLIST_VERSION
+
+    lines = [f"checklist version {CHECKLIST_VERSION} (shared/compliance/checklist.md)", ""]
+    for r in [*RULES, *SCAN_RULES]:
+        lines.append(f"{r.id:10} {r.severity:7} {r.notice or 'all':8} {r.requires}")
+        lines.append(f"{'':10} citation: {r.citation}")
+        lines.append(f"{'':10} applies: {r.applies_when}; checklist version {r.since}")
+    return "\n".join(lines) + "\n"

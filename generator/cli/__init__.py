@@ -4,7 +4,7 @@
 registered by importing its module here.
 """
 
-from . import build_commands, publish_commands  # noqa: F401  (registers the commands)
+from . import build_commands, explain_commands, publish_commands  # noqa: F401  (registers the commands)
 from .common import main
 
 __all__ = ["main"]

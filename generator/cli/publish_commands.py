@@ -48,7 +48,7 @@ def publish(slug: str, notice: str, effective: date | None, summary: str, approv
     The notice is checked first; a version with error findings is refused unless --allow-findings
     gives the reason, which is recorded in the version.
     """
-    from ..checks import ERROR, context, run_one
+    from ..checks import CHECKLIST_VERSION, ERROR, context, run_one
     from ..publishing import status as status_mod
     from ..publishing import versions as versions_mod
     from ..publishing import writing
@@ -62,7 +62,8 @@ def publish(slug: str, notice: str, effective: date | None, summary: str, approv
         version = writing.next_version(p.versions[notice], notice, draft.lang, draft.title, draft.markdown,
                                             effective=effective, today=today, summary=summary,
                                             approved_by=approved_by, technical=technical,
-                                            allow_findings=allow_findings, translations=p.translations(notice))
+                                            allow_findings=allow_findings, translations=p.translations(notice),
+                                            checklist=CHECKLIST_VERSION)
         ctx = context(project, p, today)
         ctx.versions = {**ctx.versions, notice: [*p.versions[notice], version]}
         errors = [f for f in run_one(ctx).findings if f.severity == ERROR and f.notice in (notice, None)]

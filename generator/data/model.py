@@ -155,6 +155,10 @@ class Regimes(Strict):
     ccpa: bool = Field(False, description="Meets the California CCPA thresholds.")
     caloppa: bool = Field(False, description="Collects personal information online from California residents (CalOPPA).")
     colorado_privacy_act: bool = Field(False, description="Meets the Colorado Privacy Act thresholds.")
+    # Checklist version 2 (the compliance check, generator/checks). Leave out what is not known: not
+    # stated is neither yes nor no, and the check says so instead of guessing.
+    federal_financial_assistance: Optional[bool] = Field(None, description="Receives federal financial assistance (Medicare or Medicaid payments count): Section 1557 then requires a notice of free language help (LANG-01) and the HHS Section 504 rule applies. Leave out if not known.")
+    sensitive_use_beyond_permitted: Optional[bool] = Field(None, description="Uses or discloses sensitive personal information (health data is) for purposes beyond those the CCPA regulations allow (§7027(m)): the CCPA then asks for a 'Limit the Use of My Sensitive Personal Information' link (CA-17). Leave out if not known.")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -262,6 +266,8 @@ class ServiceProvider(Strict):
     with_consent: bool = Field(False, description="Only used for patients who agreed, like marketing email.")
     business_associate: bool = Field(False, description="Bound by a HIPAA business associate agreement.")
     website: Optional[HttpUrl] = None
+    receives: list[Literal["personal", "health", "website"]] = Field(
+        default_factory=list, description="What kinds of information the clinic discloses to it (CCPA: CA-18).")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -381,7 +387,8 @@ class Clinic(Strict):
     def _regimes_fit_jurisdiction(self) -> "Clinic":
         r, country = self.regimes, self.jurisdiction.country
         if country != "US":
-            for key in ("hipaa_covered_entity", "ccpa", "caloppa", "colorado_privacy_act", "part2_records"):
+            for key in ("hipaa_covered_entity", "ccpa", "caloppa", "colorado_privacy_act", "part2_records",
+                        "federal_financial_assistance", "sensitive_use_beyond_permitted"):
                 if getattr(r, key):
                     raise ValueError(f"@regimes.{key}: applies to US clinics only, and this clinic is in {country}")
         if r.phipa_custodian and (country, self.jurisdiction.region) != ("CA", "ON"):

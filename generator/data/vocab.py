@@ -99,7 +99,7 @@ Addressee = Literal["privacy_contact", "responsible_physician", "your_provider",
 CorrectionMethod = Literal["amend_record", "add_note"]
 ChangeChannel = Literal["website", "email", "in_office"]
 ComplaintStep = Literal["privacy_contact", "your_provider", "office_administrator"]
-Regulator = Literal["hhs", "ipc_ontario", "opc_canada"]
+Regulator = Literal["hhs", "ipc_ontario", "opc_canada", "oipc_bc", "oipc_alberta"]
 CollectionPurpose = Literal["provide_care", "administer_care", "communicate_with_you"]
 ContactRole = Literal["privacy_officer", "your_physician", "staff", "office_administrator"]
 # Every closed vocabulary, by the key its labels have in templates/<lang>/labels.yaml.

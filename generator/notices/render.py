@@ -27,7 +27,7 @@ from ..data.load import LoadedClinic, Project
 from ..data.model import Clinic
 from ..errors import NoticesError
 from ..project import TEMPLATE_SUFFIX
-from . import translations
+from . import sources, translations
 
 # Python-Markdown honours a backslash before these (tables adds `|`); `<`, `>` and `&` become entities.
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
@@ -145,7 +145,7 @@ def _environment(templates_dir: Path, lang: str, signature: tuple = ()) -> jinja
         raise TemplateMissing(str(exc)) from exc
     env = _Environment(
         loader=_Loader(str(templates_dir)),
-        extensions=["jinja2.ext.i18n"],
+        extensions=["jinja2.ext.i18n", sources.SourceExtension],
         undefined=jinja2.StrictUndefined,
         autoescape=False,  # Markdown, not HTML: finalize escapes for both
         finalize=escape_markdown,
@@ -249,6 +249,18 @@ def tel(phone: Any) -> Markup:
 
 
 def render_notice(project: Project, loaded: LoadedClinic, notice: str, lang: str | None = None) -> Rendered:
+    return _render(project, loaded, notice, lang)[0]
+
+
+def explain_notice(project: Project, loaded: LoadedClinic, notice: str,
+                   lang: str | None = None) -> tuple[Rendered, list[sources.Sentence]]:
+    """The notice as `render_notice` gives it, and its sentences with the sources the templates name."""
+    with sources.marking():
+        rendered, marked = _render(project, loaded, notice, lang)
+    return rendered, sources.sentences(marked)
+
+
+def _render(project: Project, loaded: LoadedClinic, notice: str, lang: str | None) -> tuple[Rendered, str]:
     clinic = loaded.clinic
     lang = lang or clinic.languages[0]
     env = environment(project.templates_dir, lang)
@@ -264,7 +276,7 @@ def render_notice(project: Project, loaded: LoadedClinic, notice: str, lang: str
         where = project.rel(Path(exc.filename)) if exc.filename else f"templates/{exc.name}"
         raise NoticesError(f"{where}:{exc.lineno}: {exc.message}") from exc
     title = env.globals["L"]["notice_title"][_title_key(clinic, notice)]
-    return Rendered(notice, lang, title, _tidy(text))
+    return Rendered(notice, lang, title, _tidy(sources.strip(text))), text
 
 
 def _title_key(clinic: Clinic, notice: str) -> str:

@@ -33,8 +33,9 @@ LOCALE_DIR = "locale"  # under templates/
 PROJECT = "clinic-notices"
 # Passed to Jinja's extractor: the same lexer settings as render.environment, so that a message id is
 # exactly the text Jinja asks gettext for.
-JINJA_OPTIONS = {"extensions": "jinja2.ext.i18n", "trim_blocks": "true", "lstrip_blocks": "true",
-                 "keep_trailing_newline": "true", "newstyle_gettext": "true", "silent": "false"}
+JINJA_OPTIONS = {"extensions": "jinja2.ext.i18n,generator.notices.sources.SourceExtension",
+                 "trim_blocks": "true", "lstrip_blocks": "true", "keep_trailing_newline": "true",
+                 "newstyle_gettext": "true", "silent": "false"}
 TEMPLATE_PATTERNS = ("*.md.j2", "pages/**.md.j2", "partials/**.md.j2")
 COMMENT_TAGS = ("Translators:",)
 HEADER = """\

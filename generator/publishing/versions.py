@@ -67,6 +67,7 @@ class _Record(BaseModel):
     translations: dict[str, dict[str, str]] = Field(default_factory=dict)
     previous: Optional[str] = Field(None, pattern="^[0-9a-f]{64}$")
     source: Optional[_Source] = None
+    checklist: Optional[int] = Field(None, ge=1)
     sha256: str
 
 
@@ -104,6 +105,10 @@ class Version:
     # Set only on a version recorded by `notices import`: its content is the clinic's own text, not ours.
     # Absent from every other record, so they keep their hash.
     source: Optional[Source] = None
+    # The version of shared/compliance/checklist.md the text was checked against when it was published.
+    # Absent in versions published before it was recorded (and in imported ones, which are not checked),
+    # so they keep their hash.
+    checklist: Optional[int] = None
 
     @property
     def imported(self) -> bool:
@@ -154,6 +159,8 @@ class Version:
             del record["previous"]
         if record["source"] is None:  # absent unless imported: every other record keeps its hash
             del record["source"]
+        if record["checklist"] is None:  # absent in records from before it was kept: they keep their hash
+            del record["checklist"]
         return record
 
     def record(self) -> dict:

@@ -23,8 +23,9 @@ except ImportError:  # pragma: no cover - Windows: the 'x' opens below still ref
 def next_version(existing: list[Version], notice: str, lang: str, title: str, content: str, *,
                  effective: date | None, today: date, summary: str, approved_by: str, technical: bool,
                  allow_findings: str | None = None,
-                 translations: tuple[tuple[str, str, str], ...] = ()) -> Version:
-    """The version that publishing `content` would create. Refuses, with the reason and the fix."""
+                 translations: tuple[tuple[str, str, str], ...] = (), checklist: int | None = None) -> Version:
+    """The version that publishing `content` would create. Refuses, with the reason and the fix.
+    `checklist`: the version of the compliance checklist the text was checked against, recorded."""
     if not summary.strip():
         raise NoticesError("--summary is empty: say in a sentence what changed, for the history and the feeds")
     if not approved_by.strip():
@@ -57,7 +58,7 @@ def next_version(existing: list[Version], notice: str, lang: str, title: str, co
                    effective=effective, published=today, approved_by=approved_by.strip(),
                    summary=summary.strip(), kind=TECHNICAL if technical else MATERIAL, content=content,
                    allow_findings=allow_findings, translations=translations,
-                   previous=latest.digest() if latest else None)
+                   previous=latest.digest() if latest else None, checklist=checklist)
 def write_version(project: Project, slug: str, version: Version, original: bytes | None = None) -> None:
     """Store a new version (with `original`, the file an imported version came from). Never overwrites:
     an existing file is an error, and nothing is written. The record is written last, so a version
