@@ -15,9 +15,11 @@ def _site_url(ctx: Context) -> list[str]:
     return []
 
 
+# Reported under "site", not a notice: `notices check` fails on it, but a notice's version can still be
+# published (its text is not what is missing).
 RULES = [
-    Rule("SITE-01", None, "notices site: feeds and embeds need absolute links",
+    Rule("SITE-01", "site", "notices site: feeds and embeds need absolute links",
          "the address where the notices site is published",
-         "set site_url: in clinic.yaml to the site's public address, like https://notices.example.org/my-clinic/",
+         "clinic.yaml: site_url (the site's public address, like https://notices.example.org/my-clinic/)",
          _site_url, always),
 ]
