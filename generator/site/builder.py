@@ -345,9 +345,13 @@ def _unused_search_files(config: Any, uris: list[str]) -> set[str]:
     Its languages are the search plugin's `lang` setting, set by the plugin when the config is loaded.
     If that setting cannot be found, every file is kept (tests/test_browser.py searches each site)."""
     langs = None
+    searched = False
     for plugin in config.plugins.values():
         if type(plugin).__module__.startswith("material.plugins.search"):
+            searched = True
             langs = getattr(plugin.config, "lang", None)
+    if not searched:  # a site without search (SiteSpec.search) needs none of it, nor the search worker
+        return {uri for uri in uris if uri.startswith(LUNR) or uri.startswith("assets/javascripts/workers/search.")}
     if not langs or not all(isinstance(lang, str) for lang in langs):
         return set()
     needed = {f"{LUNR}min/lunr.{lang}.min.js" for lang in langs if lang != "en"}
