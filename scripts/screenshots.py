@@ -68,7 +68,9 @@ def main() -> int:
                     for kind, rel in kinds(site).items():
                         for size, viewport in SIZES.items():
                             page = browser.new_page(viewport=viewport)
-                            page.goto(f"{base}/{clinic.name}/{prefix}{rel}", wait_until="networkidle")
+                            # An XSLT page (the feed) never reaches "networkidle" in Chromium: "load" there.
+                            page.goto(f"{base}/{clinic.name}/{prefix}{rel}",
+                                      wait_until="load" if rel.endswith(".xml") else "networkidle")
                             target = out / clinic.name / f"{lang}-{kind}-{size}.png"
                             target.parent.mkdir(parents=True, exist_ok=True)
                             page.screenshot(path=str(target), full_page=True)
