@@ -61,6 +61,15 @@ def test_every_language_has_its_pdfs(sites):
     assert (site / "es/privacy/v4/privacy-v4.pdf").is_file()
     text = visible_text(site / "es/privacy/v4/index.html")
     assert "PDF para imprimir o guardar" in text
+    import pypdf
+
+    reader = pypdf.PdfReader(site / "es/privacy/v4/privacy-v4.pdf")
+    fonts = {f.get_object()["/BaseFont"].split("+")[-1] for page in reader.pages
+             for f in (page["/Resources"].get("/Font") or {}).values()}
+    assert fonts and all(f.startswith("DejaVu-Sans") for f in fonts), fonts  # the footer in the body's font
+    for n, page in enumerate(reader.pages, 1):
+        last = page.extract_text().rstrip().splitlines()[-1]
+        assert "Versión 4" in last and last.endswith(f"{n}\xa0/\xa0{len(reader.pages)}"), last  # one line
 
 
 def test_the_tool_name_is_never_shown(sites):
