@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: build test setup setup-test golden schema translations vendor-consent clean
+.PHONY: build test setup setup-test golden schema translations vendor-consent clean screenshots
 
 $(BIN)/notices: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ test: setup-test
 # Regenerate the golden rendered notices in tests/golden/ after an intended template or data change.
 golden: setup
 	$(BIN)/python -m tests.golden
+
+# Phone and desktop shots of every kind of page of every example, into screenshots/ (for review, not a test).
+screenshots: setup-test
+	$(BIN)/python -m scripts.screenshots
 
 schema: setup
 	$(BIN)/notices schema

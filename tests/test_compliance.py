@@ -131,6 +131,7 @@ def _later(ctx, notice, **changes):
 
 
 DATA_CASES = {
+    "SITE-01": ("us", lambda c: _with(c, site_url=None)),
     "NPP-15": ("us", lambda c: _with(c, privacy_contact=None, contact__phone=None)),
     "NPP-14": ("us", lambda c: _with(c, privacy_contact={"role": "privacy_officer"}, contact={})),
     "NPP-16": ("us", lambda c: _versions(c, "hipaa", [])),

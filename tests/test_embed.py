@@ -51,11 +51,23 @@ def test_one_fragment_per_notice_stamped_with_the_version_in_force(make_project)
     assert archive["href"] == SITE + "privacy/versions/"
 
 
-def test_archive_link_is_relative_without_a_site_url(make_project):
+def test_no_fragment_or_footer_link_without_a_site_url(make_project):
+    """Pasted into the clinic's own website, a relative link would point at that website: without
+    site_url there are no embeds (SITE-01 says what to set)."""
+    from generator.announcing.embed import embed_files
+
     project = project_with(make_project)
     publish_all(project, effective=date(2026, 2, 1))
-    soup = BeautifulSoup(fragments(project)["embed/cookies.html"], "html.parser")
-    assert soup.find("a", string="Version history")["href"] == "../cookies/versions/"
+    (p,) = prepare(project, ["t"], AS_OF)
+    assert not [name for name in embed_files(project, p, AS_OF) if not name.startswith("embed/consent")]
+
+
+def test_heading_ids_cannot_clash_with_the_host_page(make_project):
+    project = project_with(make_project, f"site_url: {SITE}\n")
+    publish_all(project, effective=date(2026, 2, 1))
+    soup = BeautifulSoup(fragments(project)["embed/privacy.html"], "html.parser")
+    ids = [tag["id"] for tag in soup.find_all(id=True)]
+    assert ids and all(i.startswith(f"{EMBED_CLASS}-privacy-") for i in ids)
 
 
 def test_scheduled_version_is_shown_with_its_date_and_a_draft_is_marked(make_project):
@@ -144,9 +156,20 @@ def test_a_build_takes_the_embeds_from_the_notice_pages_unchanged(make_project, 
         m.setattr(embed, "markdown_to_html", no_second_conversion)
         build(project, as_of=AS_OF)
     for p in prepare(project, slugs, AS_OF):
+        if p.loaded.clinic.site_url is None:
+            continue  # no embeds without site_url (SITE-01)
         alone = embed_files(project, p, AS_OF)
         site = project.site_dir / p.loaded.slug
         built = {name: (site / name).read_bytes() for name in alone}
         assert built == alone, p.loaded.slug
         page = (site / "privacy" / "index.html").read_text(encoding="utf-8")
         assert PART_START in page and PART_START.encode() not in built["embed/privacy.html"]
+
+
+def test_the_other_notices_are_linked_absolutely(make_project):
+    project = project_with(make_project, f"site_url: {SITE}\n")
+    publish_all(project, effective=date(2026, 2, 1))
+    soup = BeautifulSoup(fragments(project)["embed/privacy.html"], "html.parser")
+    hrefs = {a["href"] for a in soup.find_all("a", href=True)}
+    assert {SITE + "cookies/", SITE + "hipaa/"} <= hrefs
+    assert all(h.startswith(("https://", "tel:", "mailto:", "#")) for h in hrefs), hrefs

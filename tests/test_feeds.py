@@ -172,23 +172,27 @@ def test_same_input_same_bytes(history):
     assert feed_files(loaded, versions) == feed_files(loaded, again)
 
 
-def test_links_are_relative_to_the_site_without_site_url(make_project):
+def test_no_feed_without_site_url(make_project):
+    """A feed is read away from the site: without site_url its links could not be absolute, so there is
+    none (and SITE-01 says what to set)."""
     project = make_project({"clinics/t/clinic.yaml": MINIMAL})
     loaded = setup_history(project)
     versions = load_versions(project, "t", loaded.clinic.notices)
-    entries = feed_entries(loaded, versions)
-    assert (entries[0].url, entries[0].changes_url) == ("privacy/v2/", "privacy/v2/changes/")
-    files = feed_files(loaded, versions)
-    site = "https://anywhere.example/"
-    # Each feed's links resolve, from where the feed lives, to the same pages.
-    for name, base in (("feed.json", site), ("privacy/feed.json", site + "privacy/")):
-        item = json.loads(files[name])["items"][0]
-        assert urljoin(base + "feed.json", item["url"]) == site + "privacy/v2/"
-        assert urljoin(base + "feed.json", item["external_url"]) == site + "privacy/v2/changes/"
-    parsed = feedparser.parse(files["privacy/feed.xml"],
-                              response_headers={"content-location": site + "privacy/feed.xml"})
-    assert links(parsed.entries[0])["alternate"] == site + "privacy/v2/"
-    assert "home_page_url" not in json.loads(files["feed.json"])
+    assert feed_files(loaded, versions) == {}
+
+
+def test_feeds_in_each_language_with_titles_naming_clinic_notice_and_date(history):
+    from generator.notices.render import environment
+
+    project, loaded, versions = history
+    labels = environment(project.templates_dir, "es").globals["L"]
+    files = feed_files(loaded, versions, "es", labels)
+    feed = feedparser.parse(files["feed.xml"])
+    title = feed.entries[0].title
+    assert loaded.clinic.name in title and "vigente desde el" in title
+    assert all(link.startswith("https://") for e in feed.entries for link in (e.link,))
+    assert b'<?xml-stylesheet type="text/xsl" href="feed.xsl"?>' in files["feed.xml"]
+    assert b"xsl:stylesheet" in files["feed.xsl"]
 
 
 def test_clinic_text_is_escaped_by_the_xml_writer(make_project):

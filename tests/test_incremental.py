@@ -350,7 +350,8 @@ def test_every_file_a_build_reads_is_one_of_its_fingerprinted_inputs(make_projec
         if p.is_relative_to(root) and not p.is_relative_to(root / "site") and not p.is_relative_to(root / ".cache"):
             reads.add(p.relative_to(root).as_posix())
     inputs = set(load_manifest(project)[0].inputs("t"))
-    shared = {"mkdocs.yml", *(f"templates/assets/{p.name}" for p in (project.templates_dir / "assets").iterdir())}
+    shared = {"mkdocs.yml", *(f"templates/assets/{p.name}" for p in (project.templates_dir / "assets").iterdir()),
+              *(p.relative_to(project.root).as_posix() for p in (project.templates_dir / "theme").rglob("*") if p.is_file())}
     assert reads and reads <= inputs | shared, reads - inputs - shared
     assert {"groups/g.yaml", "clinics/t/logo.svg", "clinics/t/versions/privacy/v1.json",
             "templates/es/labels.yaml", "templates/locale/es/LC_MESSAGES/messages.po",

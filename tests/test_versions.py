@@ -175,7 +175,10 @@ def test_versions_json_and_history_pages(project):
     history = (project.site_dir / "t" / "privacy" / "versions" / "index.html").read_text()
     assert "Wording or layout fix" in history and "Change to what we do" in history
     in_force_page = (project.site_dir / "t" / "in-force" / "index.html").read_text()
-    assert D1 in in_force_page and D2 in in_force_page
+    # One date style on every page: written out, never ISO.
+    long = lambda d: date.fromisoformat(d).strftime("%B ") + str(date.fromisoformat(d).day) + date.fromisoformat(d).strftime(", %Y")  # noqa: E731
+    assert long(D1) in in_force_page and long(D2) in in_force_page
+    assert D1 not in in_force_page.split("<article", 1)[1].split("</article>", 1)[0]
 
 
 def test_in_force_command(project):

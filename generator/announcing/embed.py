@@ -83,7 +83,8 @@ def embed_fragments(project: Project, prepared: Prepared, as_of: date,
             lang=version.lang if version else draft.lang,
             body=version.markdown if version else draft.markdown,
             version=version, in_force_now=current is not None,
-            page_html=page,
+            page_html=page, coming=next((v for v in upcoming if v != version), None),
+            others=[(s.title, s.notice) for s in prepared.states if s.notice != notice],
         ).encode("utf-8")
     return out
 
@@ -97,8 +98,10 @@ def embed_files(project: Project, prepared: Prepared, as_of: date,
         consent_files,  # it imports render, as this module does; kept apart for clarity
     )
 
-    files = embed_fragments(project, prepared, as_of, pages)
-    files.update(consent_files(project, prepared, as_of))
+    files = consent_files(project, prepared, as_of)
+    if prepared.loaded.clinic.site_url is None:
+        return dict(sorted(files.items()))  # pasted elsewhere, relative links would point there: see SITE-01
+    files.update(embed_fragments(project, prepared, as_of, pages))
     for state in prepared.states:
         snippet = link_snippet(prepared.loaded, state, project=project)
         if state.notice in HOMEPAGE:  # newnotices: where the law puts this link (CHD-02)
@@ -113,7 +116,8 @@ def page_paths(prepared: Prepared) -> list[str]:
 
 
 def fragment(project: Project, loaded: LoadedClinic, notice: str, *, title: str, lang: str, body: str,
-             version: Version | None, in_force_now: bool, page_html: str | None = None) -> str:
+             version: Version | None, in_force_now: bool, page_html: str | None = None,
+             coming: Version | None = None, others: list[tuple[str, str]] | None = None) -> str:
     """One notice as an HTML fragment (see `embed_fragments`). `body` is its Markdown; `page_html`, if
     given, the site's page showing that body, whose HTML is then used instead of converting it."""
     env = environment(project.templates_dir, lang)
@@ -141,9 +145,17 @@ def fragment(project: Project, loaded: LoadedClinic, notice: str, *, title: str,
     else:
         parts.append(f'<p class="{EMBED_CLASS}__stamp {EMBED_CLASS}__note {EMBED_CLASS}__note--draft">'
                      f'{e(site["draft_banner"], quote=False)}</p>')
+    if coming is not None and base:  # an announced change, linked to what changes on the notices site
+        note = site["changes_on"].format(date=longdate(coming.effective))
+        changes = urljoin(base, f"{notice}/v{coming.number}/changes/")
+        parts.append(f'<p class="{EMBED_CLASS}__note">{e(note, quote=False)} '
+                     f'<a href="{e(changes)}">{e(site["see_changes"], quote=False)}</a></p>')
     inner = page_body(page_html) if page_html is not None else None
-    parts.append(adapt(inner if inner is not None else markdown_to_html(body), page_url))
+    parts.append(_own_ids(adapt(inner if inner is not None else markdown_to_html(body), page_url), notice))
     parts.append(f'<p class="{EMBED_CLASS}__archive"><a href="{e(archive)}">{e(site["history"], quote=False)}</a></p>')
+    if others and base:  # the notices the text names, linked where they live
+        links = " · ".join(f'<a href="{e(urljoin(base, f"{other}/"))}">{e(title, quote=False)}</a>' for title, other in others)
+        parts.append(f'<p class="{EMBED_CLASS}__archive">{e(site["notices_heading"], quote=False)}: {links}</p>')
     parts.append("</div>")
     return "\n".join(parts) + "\n"
 
@@ -190,6 +202,14 @@ def adapt(body_html: str, page_url: str | None) -> str:
 
         out = _HREF.sub(absolute, out)
     return out
+
+
+_IDREF = re.compile(r'\b(id="|href="#)([^"]*)"')
+
+
+def _own_ids(body_html: str, notice: str) -> str:
+    """Heading ids (and links to them) prefixed, so that they cannot clash with the host page's own."""
+    return _IDREF.sub(lambda m: f'{m.group(1)}{EMBED_CLASS}-{notice}-{m.group(2)}"', body_html)
 
 
 def link_snippet(loaded: LoadedClinic, state: NoticeState, *, project: Project | None = None) -> str:

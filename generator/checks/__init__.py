@@ -15,7 +15,7 @@ from ..data.load import Project
 from ..notices.render import render_notice
 from ..publishing.versions import in_force
 from ..site.prepared import Prepared
-from . import canada, cookies, hipaa, plain, us_privacy
+from . import canada, cookies, hipaa, plain, site, us_privacy
 from . import consumer_health, part2, quebec  # newnotices: checklist v2 CHD-*, P2-*, QC-*
 from .base import (
     ERROR,
@@ -32,7 +32,7 @@ from .base import (
 CHECKED_LANGUAGE = "en"
 # The version of shared/compliance/checklist.md these rules implement; a published version records it.
 CHECKLIST_VERSION = 2
-RULES: list[Rule] = [*hipaa.RULES, *us_privacy.RULES, *canada.RULES, *cookies.RULES, *plain.RULES]
+RULES: list[Rule] = [*hipaa.RULES, *us_privacy.RULES, *canada.RULES, *cookies.RULES, *plain.RULES, *site.RULES]
 RULES += [*consumer_health.RULES, *part2.RULES, *quebec.RULES]  # newnotices
 SCAN_RULES: list[Rule] = [*cookies.SCAN_RULES]  # `notices scan`: the live website, not the data
 

@@ -104,7 +104,10 @@ def localized(states: list[NoticeState], lang: str, drafts: dict[str, Rendered])
         by_number = {v.number: v for v in versions}
         current = by_number[s.current.number] if s.current else None
         draft = drafts[s.notice]
-        out.append(NoticeState(s.notice, current.title if current else draft.title, versions, current,
+        # The notice is named in the page's language: by its draft's title where the version in force was
+        # published before the language was added.
+        named = current.title if current and current.lang == lang else draft.title
+        out.append(NoticeState(s.notice, named, versions, current,
                                [by_number[v.number] for v in s.upcoming], draft))
     return out, untranslated
 
@@ -116,16 +119,18 @@ def print_stamp(labels: dict, name: str, version: Version | None) -> Markup:
         return Markup("")
     text = pdf_stamp(labels, name, version)
     css = "".join(c if c.isalnum() or c in " .,·:-" else f"\\{ord(c):06x}" for c in text)
-    return Markup(f'<style media="print">@page {{ @bottom-left {{ content: "{css}"; font-size: 8pt; }} }}</style>')
+    return Markup(f'<style media="print">@page {{ @bottom-left {{ content: "{css}"; font: 8pt sans-serif; }} }}</style>')
 
 
-def lookup_form(labels: dict, root: str) -> Markup:
-    """The in-force page's date form; notices.js answers it from versions.json. Escaped here, in Python,
-    because Markdown leaves raw HTML as it is."""
+def lookup_form(labels: dict, root: str, lang_root: str, titles: dict[str, str]) -> Markup:
+    """The in-force page's date form; notices.js answers it from versions.json (at the clinic's `root`),
+    naming each notice by its title in the page's language and linking to the versions' pages in this
+    language's site (`lang_root`). Escaped here, in Python, because Markdown leaves raw HTML as it is."""
     e = lambda text: html.escape(str(text), quote=True)  # noqa: E731
     site = labels["site"]
     return Markup(
-        f'<form class="in-force-lookup" data-versions="{e(root)}versions.json" data-root="{e(root)}" '
+        f'<form class="in-force-lookup" data-versions="{e(root)}versions.json" data-root="{e(lang_root)}" '
+        f'data-titles="{e(json.dumps(titles, ensure_ascii=False, sort_keys=True))}" '
         f'data-version="{e(site["version"])}" data-none="{e(site["lookup_none"])}">'
         f'<label for="in-force-date">{e(site["lookup_label"])}</label> '
         f'<input type="date" id="in-force-date" name="date" required> '
@@ -162,25 +167,38 @@ def build_pages(project: Project, loaded: LoadedClinic, states: list[NoticeState
             return Markup(posixpath.relpath(target, posixpath.join(here, folder) or ".").rstrip("/") + "/")
 
         return env.get_template(f"pages/{template}.md.j2").render(
-            clinic=clinic, states=states, as_of=as_of, page=path, banners=banners, pdfs=pdfs and not here,
+            clinic=clinic, states=states, as_of=as_of, page=path, banners=banners, pdfs=pdfs,
             pdf_name=pdf_name, original_name=original_name, untranslated=untranslated, lang_url=lang_url,
             print_stamp=lambda version: print_stamp(labels, clinic.name, version),
-            lookup_form=lambda: lookup_form(labels, _url(here + path, "x").removesuffix("x")),
-            url=lambda target: _url(path, target),
-            root_url=lambda target: _url(here + path, target), **{"own_notice": None, **context})
+            lookup_form=lambda: lookup_form(labels, _url(here + path, "x").removesuffix("x"),
+                                            _url(path, "x").removesuffix("x"), {s.notice: s.title for s in states}),
+            url=lambda target: _url(path, target), superseded_on=superseded_on,
+            summary_of=lambda v: summary_of(labels, v),
+            root_url=lambda target: _url(here + path, target), **{"own_notice": None, "notes": "", "draft": False,
+                                                                 **context})
 
-    pages = [Page("index.md", render("index", "index.md"), labels["site"]["home"])]
+    def text_of(v: Version | None, markdown: str, by_section: bool) -> Markup:
+        # A version shown in another language than the page's is marked so (a screen reader changes voice).
+        body = marked(markdown, by_section)
+        if v is not None and v.lang != lang:
+            body = f"{LANG_START.format(lang=v.lang)}\n\n{body}\n{LANG_END}\n"
+        return Markup(body)
+
+    pages = [Page("index.md", _front(noindex=False, unsearched=False) + render("index", "index.md"),
+                  labels["site"]["home"])]
     for s in states:
         main = f"{s.notice}/index.md"
         shown = s.shown
         if preview and shown and (shown.content != s.draft.markdown or shown.title != s.draft.title):
             shown = None  # the unpublished draft, under the DRAFT banner
         by_section = len(s.versions) > 1
-        content = Markup(marked(shown.markdown if shown else s.draft.markdown, by_section))
-        pages.append(Page(main, render("notice", main, state=s, version=shown, content=content, own_notice=s.notice,
-                                       title=shown.title if shown else s.draft.title), s.title))
+        body = shown.markdown if shown else s.draft.markdown
+        content = text_of(shown, body, by_section)
+        pages.append(Page(main, _front(noindex=False, unsearched=False, toc=_long(body))
+                          + render("notice", main, state=s, version=shown, content=content, own_notice=s.notice,
+                                   title=shown.title if shown else s.draft.title), s.title))
         history = f"{s.notice}/versions/index.md"
-        pages.append(Page(history, render("history", history, state=s)))
+        pages.append(Page(history, _front(noindex=False, unsearched=False) + render("history", history, state=s)))
         previous: Version | None = None
         for v in s.versions:
             path = f"{s.notice}/v{v.number}/index.md"
@@ -188,9 +206,10 @@ def build_pages(project: Project, loaded: LoadedClinic, states: list[NoticeState
             archived = until is not None and until <= as_of
             # An archived version stays at its address for the record, but search engines should not offer
             # it. The site's own search finds a version's text once: on the notice's page when shown there.
-            front = _front(noindex=archived, unsearched=archived or (shown is not None and v.number == shown.number))
-            pages.append(Page(path, front + render("version", path, state=s, version=v, content=Markup(marked(v.markdown, by_section)),
-                                                   until=until)))
+            front = _front(noindex=archived, unsearched=archived or (shown is not None and v.number == shown.number),
+                           toc=_long(v.markdown))
+            pages.append(Page(path, front + render("version", path, state=s, version=v,
+                                                   content=text_of(v, v.markdown, by_section), until=until)))
             changes = f"{s.notice}/v{v.number}/changes/index.md"
             # Both as shown: an imported text is compared in its escaped form, so the page shows it literally.
             compare = rewrite if previous and previous.imported else diff
@@ -199,8 +218,8 @@ def build_pages(project: Project, loaded: LoadedClinic, states: list[NoticeState
                               + render("changes", changes, state=s, version=v, previous=previous,
                                        diff=Markup(to_markdown(sections, labels["diff"])))))
             previous = v
-    pages.append(Page("in-force/index.md", render("in_force", "in-force/index.md",
-                                                   superseded_on=superseded_on)))
+    pages.append(Page("in-force/index.md", _front(noindex=False, unsearched=False)
+                      + render("in_force", "in-force/index.md"), labels["site"]["in_force_menu"]))
     return pages
 
 
@@ -212,11 +231,29 @@ def marked(markdown: str, by_section: bool) -> str:
     return "".join(f"{PART_START}\n\n{chunk}\n\n{PART_END}\n\n" for chunk in chunks if chunk.strip())
 
 
-def _front(*, noindex: bool, unsearched: bool) -> str:
+def _front(*, noindex: bool, unsearched: bool, toc: bool = False) -> str:
     """Front matter: `robots: noindex` keeps a page out of search engines; `search: exclude` out of the
-    site's own search (Material's search plugin), which then also skips reading the page."""
-    lines = (["robots: noindex"] if noindex else []) + (["search:", "  exclude: true"] if unsearched else [])
-    return "---\n" + "\n".join(lines) + "\n---\n\n" if lines else ""
+    site's own search (Material's search plugin), which then also skips reading the page; `hide` (Material)
+    leaves out the navigation sidebar always and the "On this page" list but on long notices."""
+    lines = ((["robots: noindex"] if noindex else []) + (["search:", "  exclude: true"] if unsearched else [])
+             + ["hide: [navigation]" if toc else "hide: [navigation, toc]"])
+    return "---\n" + "\n".join(lines) + "\n---\n\n"
+
+
+# A notice with this many sections or more gets an "On this page" list.
+LONG_NOTICE_SECTIONS = 6
+# Around a text shown in another language than its page's; the site builder makes them a <div lang>.
+LANG_START, LANG_END = "<!-- lang:{lang} -->", "<!-- /lang -->"
+
+
+def _long(markdown: str) -> bool:
+    return len(re.findall(r"(?m)^## ", markdown)) >= LONG_NOTICE_SECTIONS
+
+
+def summary_of(labels: dict, version: Version) -> str:
+    """What a version's record says changed; a first version changed nothing, and its record's summary
+    is the publisher's note (it may name the tool it was published with), so the site says so itself."""
+    return labels["site"]["first_version_summary"] if version.number == 1 else version.summary
 
 
 def versions_json(loaded: LoadedClinic, states: list[NoticeState], as_of: date) -> bytes:
@@ -250,3 +287,32 @@ def versions_json(loaded: LoadedClinic, states: list[NoticeState], as_of: date) 
         })
     data = {"clinic": loaded.slug, "name": loaded.clinic.name, "as_of": as_of.isoformat(), "notices": notices}
     return (json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
+
+
+def site_chrome(loaded: LoadedClinic, labels: dict, feeds: list[dict[str, str]]) -> dict[str, Any]:
+    """What the site's header and footer show (templates/theme/): the clinic's name and only the contact
+    facts its data states, in plain values (the theme escapes them); `feeds`: this language's feeds."""
+    clinic = loaded.clinic
+    c = clinic.contact
+    address = None
+    if c.address:
+        a = c.address
+        address = [a.street + (f", {a.unit}" if a.unit else ""), f"{a.city}, {a.region} {a.postal_code}"]
+    site = labels["site"]
+    return {
+        "clinic": clinic.name,
+        "website": str(clinic.clinic_website) if clinic.clinic_website else None,
+        "phone": c.phone,
+        "tel": "tel:" + re.sub(r"[^0-9+]", "", c.phone) if c.phone else None,
+        "address": address,
+        "feeds": feeds,
+        "words": {"menu": site["menu"], "phone": site["phone"], "website": site["website"], "follow": site["follow"]},
+    }
+
+
+def wants_search(states: list[NoticeState]) -> bool:
+    """Search helps where a notice's history is long enough to hunt through; a few pages need a menu only."""
+    return any(len(s.versions) >= SEARCH_FROM_VERSIONS for s in states)
+
+
+SEARCH_FROM_VERSIONS = 3

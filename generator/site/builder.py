@@ -39,6 +39,7 @@ from markupsafe import Markup
 
 from ..data.logo import Logo
 from ..errors import NoticesError
+from . import chrome as chrome_mod
 from . import parts as parts_mod
 from .parts import _PLACEHOLDER, _Part, _part_of, _splice_all, marked_parts
 from . import page_cache
@@ -73,6 +74,12 @@ class SiteSpec:
     # {path: HTML of the page's content} for the paths in `capture`, and returns {file name: bytes}.
     capture: tuple[str, ...] = ()
     derive: Callable[[dict[str, str]], dict[str, bytes]] | None = None
+    # The clinic's header and footer (templates/theme/): its name, contact, words, feeds; plain values,
+    # escaped by those templates. See generator/notices/pages.py `site_chrome`.
+    chrome: dict[str, Any] = field(default_factory=dict)
+    search: bool = True  # Material's search, where the site's history makes it useful
+    toc_title: str | None = None  # the "On this page" list's heading, in the site's language
+    permalink_title: str | None = None  # the headings' anchor links' title, in the site's language
 
 
 class _Collect(logging.Handler):
@@ -203,7 +210,12 @@ def _build_into(base: dict, assets_dir: Path, spec: SiteSpec, out: Path, work: P
         nav=[{p.nav_title: p.path} for p in spec.pages if p.nav_title],
         extra_css=["assets/brand.css"] + [f"assets/{a.name}" for a in own if a.suffix == ".css"],
         extra_javascript=[f"assets/{a.name}" for a in own if a.suffix == ".js"],
+        extra={**base.get("extra", {}), "notices_site": chrome_mod.theme_values(spec.name, spec.chrome, spec.pages)},
+        markdown_extensions=chrome_mod.extensions(base.get("markdown_extensions", []), spec.toc_title,
+                                                       spec.permalink_title),
     )
+    if not spec.search:
+        options["plugins"] = [p for p in base.get("plugins", []) if p != "search" and not (isinstance(p, dict) and "search" in p)]
     collect = _Collect()
     kept = None
     if pages is not None and page_cache.usable(options):
@@ -311,7 +323,7 @@ def _sources_plugin(sources: dict[str, str | bytes], capture: tuple[str, ...], c
                 html = spliced
             if src in capture:
                 captured[src] = html
-            return html
+            return chrome_mod.lang_divs(html)
 
     return Sources()
 
@@ -344,9 +356,13 @@ def _unused_search_files(config: Any, uris: list[str]) -> set[str]:
     Its languages are the search plugin's `lang` setting, set by the plugin when the config is loaded.
     If that setting cannot be found, every file is kept (tests/test_browser.py searches each site)."""
     langs = None
+    searched = False
     for plugin in config.plugins.values():
         if type(plugin).__module__.startswith("material.plugins.search"):
+            searched = True
             langs = getattr(plugin.config, "lang", None)
+    if not searched:  # a site without search (SiteSpec.search) needs none of it, nor the search worker
+        return {uri for uri in uris if uri.startswith(LUNR) or uri.startswith("assets/javascripts/workers/search.")}
     if not langs or not all(isinstance(lang, str) for lang in langs):
         return set()
     needed = {f"{LUNR}min/lunr.{lang}.min.js" for lang in langs if lang != "en"}

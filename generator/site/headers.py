@@ -40,14 +40,17 @@ def cache_control(path: str) -> str:
     return LONG_CACHE if FINGERPRINTED.search(path.replace("\\", "/")) else SHORT_CACHE
 
 
-def inline_script_hashes(site: Path) -> list[str]:
-    """`'sha256-…'` of every distinct inline script in the site's HTML files, sorted."""
+def inline_script_hashes(site: Path, kind: str = "script") -> list[str]:
+    """`'sha256-…'` of every distinct inline script (or, with kind="style", <style> block) in the site's
+    HTML files, sorted. Styles are those of the printed version stamp (one per version) and of the
+    feeds' XSLT page (feed.xsl, read too)."""
     found: set[str] = set()
-    for page in sorted(site.rglob("*.html")):
+    files = sorted(site.rglob("*.html")) + (sorted(site.rglob("feed.xsl")) if kind == "style" else [])
+    for page in files:
         collector = _InlineScripts()
         collector.feed(page.read_text(encoding="utf-8"))
         collector.close()
-        for script in collector.scripts:
+        for script in (collector.scripts if kind == "script" else collector.styles):
             digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
             found.add(f"'sha256-{digest}'")
     return sorted(found)
@@ -57,9 +60,11 @@ def content_security_policy(site: Path) -> str:
     """Only the site's own origin; inline scripts only those of this build; no framing, no plugins.
     `data:` images are Material's inline icons (admonitions, lists)."""
     scripts = " ".join(["'self'", *inline_script_hashes(site)])
+    styles = " ".join(["'self'", *inline_script_hashes(site, "style")])
     return "; ".join([
         "default-src 'self'",
         f"script-src {scripts}",
+        f"style-src {styles}",
         "img-src 'self' data:",
         "object-src 'none'",
         "base-uri 'self'",
@@ -83,11 +88,17 @@ class _InlineScripts(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=False)
         self.scripts: list[str] = []
+        self.styles: list[str] = []
         self._current: list[str] | None = None
+        self._tag = ""
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "style":
+            self._current, self._tag = [], "style"
+            return
         if tag != "script":
             return
+        self._tag = "script"
         attributes = {k: (v or "") for k, v in attrs}
         if "src" not in attributes and attributes.get("type", "").lower() in _JS_TYPES:
             self._current = []
@@ -97,6 +108,6 @@ class _InlineScripts(HTMLParser):
             self._current.append(data)
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "script" and self._current is not None:
-            self.scripts.append("".join(self._current))
+        if tag == self._tag and self._current is not None:
+            (self.scripts if tag == "script" else self.styles).append("".join(self._current))
             self._current = None

@@ -19,13 +19,18 @@ from ..publishing.versions import Version
 EXTENSIONS = ["tables", "attr_list", "md_in_html", "admonition", "toc"]
 
 
-def _css(stamp: str) -> str:
-    # The stamp goes into a CSS string: escape backslashes and quotes so it stays one string.
-    quoted = stamp.replace("\\", "\\\\").replace('"', '\\"')
+def _css(stamp: str, clinic_name: str = "") -> str:
+    # The footer is the stamp without the clinic's name (it heads the first page): so it fits on one line.
+    # It goes into a CSS string: escape backslashes and quotes so it stays one string.
+    footer = stamp.removeprefix(f"{clinic_name} · ") if clinic_name else stamp
+    quoted = footer.replace("\\", "\\\\").replace('"', '\\"')
     return f"""
-@page {{ size: Letter; margin: 2cm 2cm 2.4cm;
-  @bottom-left {{ content: "{quoted}"; font-size: 8pt; color: #444; }}
-  @bottom-right {{ content: counter(page) " / " counter(pages); font-size: 8pt; color: #444; }} }}
+@page {{ size: Letter; margin: 2cm 2cm 2.4cm; font-family: "DejaVu Sans", sans-serif;
+  @bottom-left {{ content: "{quoted}"; font-family: "DejaVu Sans", sans-serif; font-size: 8pt; color: #444;
+    width: 80%; }}
+  @bottom-right {{ content: counter(page) "\\a0/\\a0" counter(pages); font-family: "DejaVu Sans", sans-serif;
+    font-size: 8pt; color: #444; white-space: nowrap; width: 15%; }} }}
+h2, h3, h4 {{ break-after: avoid; }} p, li {{ orphans: 3; widows: 3; }}
 body {{ font-family: "DejaVu Sans", sans-serif; font-size: 10.5pt; line-height: 1.45; color: #111; }}
 h1 {{ font-size: 18pt; margin: 0 0 .3em; }} h2 {{ font-size: 13pt; margin-top: 1.2em; }} h3 {{ font-size: 11pt; }}
 table {{ border-collapse: collapse; font-size: 8.5pt; }} td, th {{ border: 1px solid #999; padding: 2pt 4pt; }}
@@ -39,14 +44,14 @@ def render_pdf(clinic_name: str, version: Version, stamp: str) -> bytes:
     body = markdown.markdown(version.markdown, extensions=EXTENSIONS)
     document = (f'<!doctype html><html lang="{html.escape(version.lang)}"><head><meta charset="utf-8">'
                 f"<title>{html.escape(version.title)} — {html.escape(clinic_name)}</title>"
-                f"<style>{_css(stamp)}</style></head><body>"
+                f"<style>{_css(stamp, clinic_name)}</style></head><body>"
                 f"<h1>{html.escape(version.title)}</h1><p>{html.escape(clinic_name)}</p>"
                 f'<p class="stamp">{html.escape(stamp)}</p>{body}</body></html>')
     return HTML(string=document).write_pdf(metadata=None, pdf_identifier=hashlib.sha256(document.encode()).digest()[:16])
 
 
 def cached_pdf(cache_dir: Path, clinic_name: str, version: Version, stamp: str) -> bytes:
-    key = hashlib.sha256("\n".join((version.digest(), clinic_name, stamp, _css(stamp))).encode()).hexdigest()
+    key = hashlib.sha256("\n".join((version.digest(), clinic_name, stamp, _css(stamp, clinic_name))).encode()).hexdigest()
     path = cache_dir / "pdf" / f"{key}.pdf"
     if path.is_file():
         return path.read_bytes()

@@ -11,7 +11,7 @@ from typing import Iterable
 
 from ..announcing.embed import embed_files
 from ..announcing.embed import page_paths as embed_pages
-from ..announcing.feeds import feed_files
+from ..announcing.feeds import feed_files, feed_links
 from ..data.load import LoadedClinic, load_clinics
 from ..data.logo import published_logo
 from ..errors import DataErrors, Problem
@@ -21,7 +21,9 @@ from ..notices.pages import (
     original_name,
     pdf_name,
     pdf_stamp,
+    site_chrome,
     versions_json,
+    wants_search,
 )
 from ..notices.render import Rendered, TemplateMissing, environment, render_notice
 from ..notices.translations import MissingTranslation
@@ -82,12 +84,19 @@ def _epoch(p: Prepared) -> int:
     return int(datetime.combine(max(dates), datetime.min.time(), tzinfo=timezone.utc).timestamp())
 
 
-def pdf_files(project: Project, p: Prepared) -> dict[str, bytes]:
-    """A PDF of every published version, made once and cached: versions never change."""
-    labels = environment(project.templates_dir, p.loaded.clinic.languages[0]).globals["L"]
-    return {f"{s.notice}/v{v.number}/{pdf_name(s.notice, v)}":
-            cached_pdf(project.root / ".cache", p.loaded.clinic.name, v, pdf_stamp(labels, p.loaded.clinic.name, v))
-            for s in p.states for v in s.versions}
+def pdf_files(project: Project, p: Prepared, lang: str | None = None) -> dict[str, bytes]:
+    """A PDF of every published version, in `lang` where it was published in it (else in its own
+    language, as its page shows it), made once and cached: versions never change."""
+    lang = lang or p.loaded.clinic.languages[0]
+    labels = environment(project.templates_dir, lang).globals["L"]
+    out = {}
+    for s in p.states:
+        for v in s.versions:
+            text = v.text_in(lang)
+            shown = replace(v, lang=lang, title=text[0], content=text[1], translations=()) if text else v
+            out[f"{s.notice}/v{v.number}/{pdf_name(s.notice, v)}"] = cached_pdf(
+                project.root / ".cache", p.loaded.clinic.name, shown, pdf_stamp(labels, p.loaded.clinic.name, shown))
+    return out
 
 
 def original_files(project: Project, p: Prepared) -> dict[str, bytes]:
@@ -106,14 +115,19 @@ def site_spec(project: Project, p: Prepared, as_of: date, pdfs: bool = False, pr
 
     def spec(lang: str, pages: tuple, extra: dict[str, bytes], children: dict[str, SiteSpec]) -> SiteSpec:
         url = site_url and (site_url if lang == clinic.languages[0] else f"{site_url.rstrip('/')}/{lang}/")
+        labels = environment(project.templates_dir, lang).globals["L"]
+        feeds = feed_links(p.loaded, lang, labels)
         return SiteSpec(name=clinic.name, lang=lang, pages=pages, primary_color=primary,
                         link_color=link_colour(primary), header_text_color=header_text(primary), site_url=url,
-                        logo=logo, extra_files=extra, epoch=_epoch(p), children=children)
+                        logo=logo, extra_files={**extra, **feed_files(p.loaded, p.versions, lang, labels)},
+                        epoch=_epoch(p), children=children, chrome=site_chrome(p.loaded, labels, feeds),
+                        search=wants_search(p.states), toc_title=labels["site"]["on_this_page"],
+                        permalink_title=labels["site"]["permalink"])
 
     children = {lang: spec(lang, tuple(build_pages(project, p.loaded, p.states, as_of, pdfs, preview, lang, drafts)),
-                           {}, {})
+                           pdf_files(project, p, lang) if pdfs else {}, {})
                 for lang, drafts in sorted(p.translated.items())}
-    extra = {"versions.json": versions_json(p.loaded, p.states, as_of), **feed_files(p.loaded, p.versions),
+    extra = {"versions.json": versions_json(p.loaded, p.states, as_of),
              **(pdf_files(project, p) if pdfs else {}), **original_files(project, p)}
     root = spec(clinic.languages[0], tuple(build_pages(project, p.loaded, p.states, as_of, pdfs, preview)),
                 extra, children)

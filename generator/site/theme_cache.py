@@ -140,6 +140,20 @@ def _themes_found_once() -> Iterator[None]:
         yield
     finally:
         mkdocs.utils.get_themes = original
+def _custom_dir_stamp(folder: str | None) -> tuple:
+    """Every file under a theme's custom_dir with its size and modification time (() without one)."""
+    if not folder:
+        return ()
+    out = []
+    for dirpath, _dirnames, filenames in os.walk(folder):
+        for name in filenames:
+            path = os.path.join(dirpath, name)
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue
+            out.append((path, st.st_size, st.st_mtime_ns))
+    return tuple(sorted(out))
 def _warm(config: Any) -> None:
     """Give this build's theme the shared caches (see above)."""
     if not CACHES_ENABLED or not caches_supported():
@@ -151,13 +165,15 @@ def _warm(config: Any) -> None:
     filter_code = _theme_filter_code()
 
     # The Environment itself can serve every build with the same theme folders and language, unless a
-    # plugin changes it per build (on_env) or the theme has a custom_dir, whose templates may be edited
-    # while a process runs (MkDocs' Environment does not reload templates).
-    reuse = not config.plugins.events.get("env") and not getattr(theme, "custom_dir", None)
+    # plugin changes it per build (on_env). A custom_dir's templates may be edited, added or removed while
+    # a process runs (MkDocs' Environment does not reload templates): its files' names, sizes and times
+    # are part of both keys, so an edit gets a new Environment and listing (a few files: cheap to stat).
+    reuse = not config.plugins.events.get("env")
+    custom = _custom_dir_stamp(getattr(theme, "custom_dir", None))
     # Templates cache their imported modules (Material's search plugin reads its language from one), so
     # an Environment serves only sites in the same theme language and direction, not just the same locale.
     env_key = (tuple(theme.dirs), str(theme.locale), repr(theme.get("language")), repr(theme.get("direction")),
-               frozenset(theme.static_templates))
+               frozenset(theme.static_templates), custom)
 
     def get_env() -> jinja2.Environment:
         if reuse and env_key in _ENVS:
@@ -168,11 +184,10 @@ def _warm(config: Any) -> None:
         plain = env.list_templates
 
         def list_templates(extensions: Any = None, filter_func: Callable[[str], bool] | None = None) -> list[str]:
-            if (filter_func is None or getattr(filter_func, "__code__", None) is not filter_code
-                    or getattr(theme, "custom_dir", None)):  # overrides may gain files while a process runs
+            if filter_func is None or getattr(filter_func, "__code__", None) is not filter_code:
                 return plain(extensions=extensions, filter_func=filter_func)
             key = (tuple(theme.dirs), frozenset(theme.static_templates), tuple(mkdocs.utils.markdown_extensions),
-                   tuple(extensions) if extensions else None)
+                   tuple(extensions) if extensions else None, custom)
             listing = _LISTINGS.get(key)
             if listing is None:
                 listing = _LISTINGS[key] = tuple(_theme_listing(env, extensions, filter_func))

@@ -21,6 +21,7 @@
     if (!form || form.dataset.ready) { return; }
     form.dataset.ready = "1";
     var out = document.getElementById("in-force-result");
+    var titles = JSON.parse(form.dataset.titles || "{}");
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var day = form.querySelector("input[type=date]").value;
@@ -32,13 +33,15 @@
           var found = null;
           notice.versions.forEach(function (v) { if (v.effective <= day) { found = v; } });
           var item = document.createElement("li");
+          // Named in the page's language, linking to this language's pages (versions.json is the archive's).
+          var title = titles[notice.notice] || notice.notice;
           if (found) {
             var link = document.createElement("a");
             link.href = form.dataset.root + found.url;
-            link.textContent = found.title + " — " + form.dataset.version + " " + found.number;
+            link.textContent = title + " — " + form.dataset.version + " " + found.number;
             item.appendChild(link);
           } else {
-            item.textContent = notice.notice + ": " + form.dataset.none;
+            item.textContent = title + ": " + form.dataset.none;
           }
           list.appendChild(item);
         });
