@@ -333,7 +333,8 @@ def test_a_published_record_holding_text_xml_cannot_hold_is_refused(make_project
 
 
 def test_publish_refuses_a_summary_xml_cannot_hold(make_project):
-    project = make_project({"clinics/t/clinic.yaml": MINIMAL})
+    # Feeds are written only with a site_url (their links are absolute).
+    project = make_project({"clinics/t/clinic.yaml": MINIMAL + "site_url: https://notices.example.org/t/\n"})
     output = refused(project, "publish", "t", "privacy", "--as-of", "2026-01-10", "--effective", "2026-01-10",
                      "--summary", "A change\ufffe.", "--approved-by", "Pat", "--allow-findings", "test")
     assert "--summary holds the character U+FFFE" in output
