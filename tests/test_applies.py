@@ -6,6 +6,7 @@ key to fill in. The four cases of issue 19, seen on real clinics' data, and what
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -218,3 +219,42 @@ def test_an_alberta_clinic_names_pipa_alberta_in_its_notice_and_findings(make_pr
     ctx.clinic = ctx.clinic.model_copy(update={"complaints": ctx.clinic.complaints.model_copy(update={"steps": []})})
     (f,) = [f for f in run_one(ctx).findings if f.rule == "PIPEDA-07"]
     assert "PIPA Alberta" in f.citation and "PIPEDA" not in f.citation + f.message + f.fix
+
+
+QUEBEC = Path(__file__).resolve().parent.parent / "clinics" / "clinique-test-du-plateau" / "clinic.yaml"
+
+
+def test_a_quebec_clinic_names_p39_1_and_the_commission_in_its_notice_and_findings(make_project):
+    from generator.checks import run_one
+
+    ctx = _context(make_project, QUEBEC.read_text())
+    text = ctx.text("privacy")
+    assert "Quebec's private-sector privacy law" in text and "(P-39.1)" in text
+    assert "PIPEDA" not in text and "Privacy Commissioner of Canada" not in text
+    # Named once, under "Concerns and complaints": the Quebec section leaves it to that section.
+    assert text.count("Commission d'accès à l'information du Québec") == 1
+    assert "In Quebec, we follow" not in text  # the statement's first words named the Act already
+    assert run_one(ctx).findings == []
+    ctx.clinic = ctx.clinic.model_copy(update={"complaints": ctx.clinic.complaints.model_copy(update={"steps": []})})
+    (f,) = [f for f in run_one(ctx).findings if f.rule == "PIPEDA-07"]
+    assert f.citation.startswith("P-39.1") and "PIPEDA" not in f.citation + f.message + f.fix
+
+
+def test_a_quebec_clinic_in_french_complains_to_la_commission(make_project):
+    from generator.data.load import load_clinics
+    from generator.notices.render import render_notice
+
+    project = make_project({"clinics/t/clinic.yaml": QUEBEC.read_text()})
+    text = render_notice(project, load_clinics(project, ["t"])[0], "privacy", "fr").markdown
+    assert "porter plainte auprès de la Commission d'accès à l'information du Québec." in text
+    assert "RLRQ, chapitre P-39.1" in text and "PIPEDA" not in text
+
+
+def test_a_clinic_outside_quebec_that_collects_there_keeps_the_quebec_sentences(make_project):
+    bc = (Path(__file__).parent / "fixtures" / "ca-bc.yaml").read_text()
+    ontario = (bc.replace("region: BC", 'region: "ON"').replace("city: Vancouver", "city: Ottawa")
+               + "quebec: {collection_means: [forms], outside_quebec: false, r22_1: false}\n")
+    text = _context(make_project, ontario).text("privacy")
+    assert "Canada's federal privacy law" in text and "Privacy Commissioner of Canada" in text
+    assert "In Quebec, we follow the Act respecting the protection of personal information in the private sector." in text
+    assert "you can complain to the Commission d'accès à l'information du Québec, at www.cai.gouv.qc.ca." in text

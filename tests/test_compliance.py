@@ -70,9 +70,10 @@ def test_every_rule_applies_to_one_of_the_complete_clinics(clinics):
 
 
 # Rules of the checklist that ask for the same element: removing it fires both.
-# NPP-09 asks for a sentence that joins Part 2 records and fundraising; GPC is asked for by three rules.
+# NPP-09 asks for a sentence that joins Part 2 records and fundraising; GPC is asked for by three rules;
+# in Quebec the Commission is the commissioner PIPEDA-07 asks for (P-39.1 replacing PIPEDA) and QC-07's.
 OVERLAP = {"CK-05": {"CA-10", "CO-01..09"}, "CA-10": {"CK-05", "CO-01..09"}, "CO-01..09": {"CA-10", "CK-05"},
-           "NPP-07": {"NPP-09"}, "NPP-08": {"NPP-09"}, "CA-08": {"CA-17"}}
+           "NPP-07": {"NPP-09"}, "NPP-08": {"NPP-09"}, "CA-08": {"CA-17"}, "QC-07": {"PIPEDA-07"}}
 
 
 def _owner(clinics, rule):
@@ -176,6 +177,9 @@ DATA_CASES = {
 # The same rules on the British Columbia clinic: PIPA BC's sections, the same elements.
 BC_CASES = {"PIPEDA-01": lambda c: _with(c, contact__address=None), "PIPEDA-04": lambda c: _with(c, uses={}),
             "PIPEDA-07": lambda c: replace_text(c, "privacy", "Information and Privacy Commissioner for British Columbia", "")}
+# The Quebec example clinic (clinics/clinique-test-du-plateau): P-39.1 replaces PIPEDA there.
+QC_CASES = {"PIPEDA-01": lambda c: _with(c, contact__address=None), "PIPEDA-04": lambda c: _with(c, uses={}),
+            "PIPEDA-07": lambda c: replace_text(c, "privacy", "Commission d'accès à l'information du Québec", "")}
 # Removing a fact that several rules need fires each of them.
 DATA_OVERLAP = {"CA-01..05": {"CAL-01", "CA-08"}, "CAL-01": {"CA-01..05", "CA-08"}, "CAL-05": {"CK-06"}, "CK-06": {"CAL-05"},
                 "CK-05": {"CA-10", "CO-01..09"}, "PIPEDA-03": {"PIPEDA-02"}, "PHIPA-02": {"PIPEDA-01"}, "PIPEDA-01": set(),
@@ -227,6 +231,16 @@ def test_british_columbia_findings_cite_pipa_bc_not_pipeda(clinics, rule_id):
     for f in findings:
         assert "PIPEDA" not in f.citation + f.message + f.fix, f
         assert "PIPA BC" in f.citation or f.rule.startswith("CK"), f
+
+
+@pytest.mark.parametrize("rule_id", sorted(QC_CASES))
+def test_quebec_findings_cite_p39_1_not_pipeda(clinics, rule_id):
+    project, prepared = clinics
+    findings = [f for f in run_one(QC_CASES[rule_id](context(project, prepared["qc"], TODAY))).findings]
+    assert rule_id in {f.rule for f in findings}
+    for f in findings:
+        assert "PIPEDA" not in f.citation + f.message + f.fix, f
+        assert "P-39.1" in f.citation or f.rule.startswith("CK"), f
 
 
 def test_every_rule_has_a_test_that_fires_it():

@@ -1,8 +1,8 @@
-"""Canada: the openness items of PIPEDA Schedule 1, or of PIPA BC or PIPA Alberta where the provincial law
-replaces it, and Ontario PHIPA s.16 (checklist PIPEDA-01 … 07, PHIPA-01 … 04).
+"""Canada: the openness items of PIPEDA Schedule 1, or of PIPA BC, PIPA Alberta or Quebec's P-39.1 where
+the provincial law replaces it, and Ontario PHIPA s.16 (checklist PIPEDA-01 … 07, PHIPA-01 … 04).
 
 The items keep their checklist IDs in every province; a finding cites the law that applies to the clinic
-(generator/checks/laws.py), never PIPEDA for a British Columbia or Alberta clinic.
+(generator/checks/laws.py), never PIPEDA for a Quebec, British Columbia or Alberta clinic.
 """
 
 from __future__ import annotations
@@ -23,9 +23,10 @@ def _cites(rule_id: str):
 
 
 def _citation(rule_id: str) -> str:
-    from .laws import PIPA_AB, PIPA_BC
+    from .laws import P39_1, PIPA_AB, PIPA_BC
 
-    return f"{PIPEDA.sections[rule_id]} (British Columbia: {PIPA_BC.sections[rule_id]}; Alberta: {PIPA_AB.sections[rule_id]})"
+    return (f"{PIPEDA.sections[rule_id]} (British Columbia: {PIPA_BC.sections[rule_id]}; Alberta: {PIPA_AB.sections[rule_id]}; "
+            f"Quebec: {P39_1.sections[rule_id]})")
 
 
 def _accountable(ctx: Context) -> list[str]:

@@ -62,8 +62,8 @@ def regime(key: str, law: str, where: Callable[[Clinic], bool] = us, elsewhere: 
 
 
 # --------------------------------------------------------------------------------------------------
-# Canada: in British Columbia and Alberta the provincial law replaces PIPEDA for activity inside the
-# province (checklist, Canada). Quebec (P-39.1) is the QC-* rules' own.
+# Canada: in Quebec, British Columbia and Alberta the provincial law replaces PIPEDA for activity inside
+# the province (checklist, Canada). Quebec's P-39.1 adds its own items too (the QC-* rules).
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,24 @@ PIPA_AB = CanadianLaw("PIPA Alberta", "oipc_alberta", "Information and Privacy C
     "PIPEDA-05": "PIPA Alberta s.7-9", "PIPEDA-06": "PIPA Alberta s.6(2)",
     "PIPEDA-07": "PIPA Alberta s.6(2), s.36", "openness": "PIPA Alberta s.6",
     "cookies": "PIPA Alberta s.7-8, s.13 (consent and notice of purposes, for tracking that collects personal information)"})
-PROVINCIAL = {"BC": PIPA_BC, "AB": PIPA_AB}
+# Quebec: P-39.1 as amended by Law 25 (checklist, Quebec; the QC-* rules are in quebec.py). Read on
+# LégisQuébec, versions in force since Sept 22, 2023: s.3.2 (governance policies that provide a process
+# for dealing with complaints, published in clear and simple terms), s.8 (at collection: purposes, means,
+# rights of access and rectification, withdrawal of consent, third persons or their categories,
+# communication outside Québec), s.28.1 (cessation of dissemination and de-indexation), and a table of
+# contents (Division V, recourse: examination of disagreements from s.42; Division VII, inquiries from
+# s.81); s.3.1 (the person in charge, title and contact information on the website) as quoted by
+# commentators. *verify*, as the checklist marks them, not read in the Act's own text: s.8.1 and s.8.2
+# (read through the public-sector Act's twin, A-2.1 s.65.0.1, and the Commission's guide), s.27 (access,
+# and computerized information in a structured, commonly used format), s.28 (rectification), s.42 ff.
+# De-indexation and portability (s.28.1, s.27) have no PIPEDA-0x element: they are QC-06's.
+P39_1 = CanadianLaw("P-39.1 (Quebec)", "cai_quebec", "Commission d'accès à l'information du Québec", {
+    "PIPEDA-01": "P-39.1 s.3.1", "PIPEDA-02": "P-39.1 s.8, s.27, s.28 (verify)",
+    "PIPEDA-03": "P-39.1 s.8, s.8.2", "PIPEDA-04": "P-39.1 s.8",
+    "PIPEDA-05": "P-39.1 s.8 (withdrawal of consent)", "PIPEDA-06": "P-39.1 s.8 (third persons or their categories)",
+    "PIPEDA-07": "P-39.1 s.3.2, s.42 ff. (verify)", "openness": "P-39.1 s.8.2",
+    "cookies": "P-39.1 s.8.1 (technology that identifies, locates or profiles: told, and off by default)"})
+PROVINCIAL = {"BC": PIPA_BC, "AB": PIPA_AB, "QC": P39_1}
 
 
 def canadian_law(c: Clinic) -> CanadianLaw:

@@ -70,7 +70,7 @@ def _plain_laws(ctx: Context) -> list[str]:
 
 
 RULES = [
-    Rule("PL-01", None, "HIPAA 164.520(b)(1) plain language; CCPA §7003; PIPEDA 4.8.1 (PIPA BC s.5, PIPA Alberta s.6); "
+    Rule("PL-01", None, "HIPAA 164.520(b)(1) plain language; CCPA §7003; PIPEDA 4.8.1 (PIPA BC s.5, PIPA Alberta s.6, P-39.1 s.8.2); "
          "health-literacy guidance", f"Flesch-Kincaid grade at most {TARGET:g} for each notice's body and "
          f"{SUMMARY_TARGET:g} for its summary", "templates/*.md.j2: shorter sentences, everyday words", _check, always,
          WARNING, cites=_plain_laws, since=2),

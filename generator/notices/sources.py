@@ -61,13 +61,22 @@ class SourceExtension(Extension):
         if not _marking.get():
             return body
         # A key may be a list built in the template (the sources that hold for this clinic), or none.
-        flat = [x for k in keys for x in (k if isinstance(k, (list, tuple)) else [k]) if x]
+        flat = [x for x in _flatten(keys) if x]
         named = ",".join(str(k) for k in flat)
         if any(c in named for c in (_OPEN, _MID, _CLOSE)):
             raise ValueError(f"a {kind} source name holds a reserved character: {named!r}")
         # The body is rendered text already (values escaped for Markdown as they were printed): adding it
         # to Markup must not escape it again.
         return Markup(f"{_OPEN}{kind}:{named}{_MID}{body}{_CLOSE}")
+
+
+def _flatten(keys: Any) -> Iterator[Any]:
+    # A list may hold lists: the checklist IDs of several regulators, one of which two rules require.
+    for k in keys:
+        if isinstance(k, (list, tuple)):
+            yield from _flatten(k)
+        else:
+            yield k
 
 
 @dataclass(frozen=True, order=True)
