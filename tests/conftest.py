@@ -56,5 +56,13 @@ def make_project(tmp_path: Path):
     return make
 
 
+def copy_examples(root: Path) -> Project:
+    """A project at `root` holding copies of the real templates, example clinics, groups and mkdocs.yml."""
+    for name in ("templates", "clinics", "groups"):
+        shutil.copytree(REPO / name, root / name)
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    return Project(root)
+
+
 def tree_bytes(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlparse
@@ -17,14 +16,9 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's ch
 
 @pytest.fixture(scope="module")
 def example_sites(tmp_path_factory):
-    from generator.data.load import Project
-    from tests.conftest import REPO
+    from tests.conftest import copy_examples
 
-    root = tmp_path_factory.mktemp("examples")
-    for name in ("templates", "clinics", "groups"):
-        shutil.copytree(REPO / name, root / name)
-    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
-    project = Project(root)
+    project = copy_examples(tmp_path_factory.mktemp("examples"))
     build(project, as_of=date(2026, 11, 22))
     with serve(project.site_dir) as base, chromium() as browser:
         yield project, base, browser

@@ -5,7 +5,6 @@ best-practice rules, the tool's name never shown."""
 from __future__ import annotations
 
 import re
-import shutil
 from datetime import date
 from pathlib import Path
 
@@ -24,14 +23,9 @@ browser_only = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's 
 
 @pytest.fixture(scope="module")
 def sites(tmp_path_factory):
-    from generator.data.load import Project
-    from tests.conftest import REPO
+    from tests.conftest import copy_examples
 
-    root = tmp_path_factory.mktemp("look")
-    for name in ("templates", "clinics", "groups"):
-        shutil.copytree(REPO / name, root / name)
-    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
-    project = Project(root)
+    project = copy_examples(tmp_path_factory.mktemp("look"))
     build(project, as_of=AS_OF, pdfs=True)
     return project
 
