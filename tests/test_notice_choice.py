@@ -26,7 +26,7 @@ cookies:
     - {name: sid, provider: Test Clinic, purpose: site_function, duration: session, party: first, type: cookie, category: strictly_necessary}
 """
 COVERED = "regimes: {hipaa_covered_entity: true}\n"
-COMBINED = MINIMAL + "regimes: {hipaa_covered_entity: true, colorado_privacy_act: true, facility_directory: false}\n" + "notices: [combined, cookies]\n" + COOKIE + """\
+COMBINED = MINIMAL + "site_url: https://notices.example.org/t/\n" + "regimes: {hipaa_covered_entity: true, colorado_privacy_act: true, facility_directory: false}\n" + "notices: [combined, cookies]\n" + COOKIE + """\
 privacy_contact: {role: privacy_officer, phone: (719) 555-0101}
 collection:
   personal: {items: [name]}
@@ -182,7 +182,7 @@ def test_the_check_holds_combined_to_both_rule_sets(combined):
     from generator.checks import us_privacy
     policy_rules = {r.id for r in us_privacy.RULES if r.applies(ctx) is None}
     assert policy_rules and policy_rules <= applied  # the website policy's rules too
-    assert {f.notice for f in result.findings} <= {"combined", "cookies", None}
+    assert {f.notice for f in result.findings} <= {"combined", "cookies", "site", None}
     assert not [f for f in result.findings if f.rule in ("NPP-01", "NPP-02", "NPP-03", "NPP-14")]
     # The rules read the combined text: without the header, NPP-01 fails on it.
     ctx.texts["combined"] = ctx.texts["combined"].replace("THIS NOTICE DESCRIBES", "THIS TEXT SAYS")

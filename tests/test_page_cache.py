@@ -107,7 +107,9 @@ CHANGES = {
     "theme custom_dir": (lambda p: _custom_dir(p, "An announcement"), "An announcement"),
     "theme file edited": (lambda p: (_custom_dir(p, "An announcement"), build(p, as_of=AS_OF),
                                      _custom_dir(p, "Another announcement")), "Another announcement"),
-    "mkdocs.yml": (lambda p: _append(p.mkdocs_base, "\ncopyright: A changed copyright\n"), "A changed copyright"),
+    # The theme's footer shows no copyright line: a heading's permalink mark shows on every archived page.
+    "mkdocs.yml": (lambda p: p.mkdocs_base.write_text(p.mkdocs_base.read_text(encoding="utf-8").replace(
+        "permalink: true", 'permalink: "\u00a7"'), encoding="utf-8"), "\u00a7"),
     "clinic name": (lambda p: (p.clinic_dir(SLUG) / "clinic.yaml").write_text(
         (p.clinic_dir(SLUG) / "clinic.yaml").read_text(encoding="utf-8").replace(
             "name: Harbourview Family Clinic", "name: Harbourview Family Clinic Renamed", 1), encoding="utf-8"),
