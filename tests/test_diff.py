@@ -1,3 +1,5 @@
+import re
+
 from generator.publishing.diff import diff, to_markdown, to_text
 
 OLD = """Intro line.
@@ -47,3 +49,14 @@ def test_text_and_markdown_show_words_changed():
 
 def test_identical_texts_have_no_changes():
     assert diff(NEW, NEW) == []
+
+
+def test_the_terminal_diff_shows_the_text_as_read_without_markdown():
+    old = "## Your **rights**\n\nYou can ask for a copy\\. See <a href=\"https://x.org/\">our page</a>.\n\n- one\n- two\n"
+    new = ("## Your **rights**\n\nYou can ask for a *paper* copy\\. See [our page](https://x.org/).\n\n- one\n- three\n"
+           "\n## New\n\nA new section with a \\_literal\\_ underscore.\n")
+    text = to_text(diff(old, new))
+    assert "Section: Your rights  [changed]" in text and "Section: New  [added]" in text
+    assert "• [-two-]{+three+}" in text and "{+page (https://x.org/).+}" in text
+    assert "A new section with a _literal_ underscore." in text
+    assert not re.search(r"\*\*|\\[.\\_*#-]|<a |\]\(|^#+ |^\s*[-+*] \S", text.replace("  + ", "").replace("  - ", ""), re.M)

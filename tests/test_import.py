@@ -374,5 +374,5 @@ def test_diff_shows_the_imported_text_removed_and_the_generated_one_added(projec
     source.write_text("We keep your records safe.\n", encoding="utf-8")
     assert import_file(project, source).exit_code == 0
     out = cli(project, "diff", "t", "privacy").output
-    assert "## (opening)  [removed]\n  - We keep your records safe." in out
-    assert re.search(r"^## At a glance.*\[added\]$", out, re.M) and "[-We-]" not in out
+    assert "Section: (opening)  [removed]\n  - We keep your records safe." in out
+    assert re.search(r"^Section: At a glance.*\[added\]$", out, re.M) and "[-We-]" not in out

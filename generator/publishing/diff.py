@@ -129,19 +129,34 @@ def _words(old: str, new: str) -> list[tuple[str, str]]:
     return ops
 
 
+_LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)\)")
+_BULLET = re.compile(r"^\s*(?:[-*+]|\d+\.)\s+")
+_EMPHASIS = re.compile(r"(?<![\w*\\])\*(?=\S)([^*\n]+?)(?<=\S)\*(?!\w)")
+
+
+def readable(block: str) -> str:
+    """A block of a notice as a patient reads it, for the terminal: no Markdown marks, escapes or tags;
+    list items as bullets, a link as its text and address."""
+    from ..notices.sources import plain
+
+    return "\n".join(("• " if _BULLET.match(ln) else "") + plain(_EMPHASIS.sub(r"\1", _LINK.sub(r"\1 (\2)", ln)))
+                     for ln in block.splitlines())
+
+
 def to_text(sections: list[Section]) -> str:
-    """For the terminal: `-` removed, `+` added, and changed blocks with [-old-]{+new+} inside."""
+    """For the terminal: `-` removed, `+` added, and changed blocks with [-old-]{+new+} inside; the text as
+    read, without Markdown (each section's heading on a line of its own, with its status)."""
     lines: list[str] = []
     for s in sections:
-        lines.append(f"## {s.heading or '(opening)'}  [{s.status}]")
+        lines.append(f"Section: {readable(s.heading) if s.heading else '(opening)'}  [{s.status}]")
         for b in s.blocks:
             if b.op == "added":
-                lines += ["  + " + ln for ln in (b.new or "").splitlines()]
+                lines += ["  + " + ln for ln in readable(b.new or "").splitlines()]
             elif b.op == "removed":
-                lines += ["  - " + ln for ln in (b.old or "").splitlines()]
+                lines += ["  - " + ln for ln in readable(b.old or "").splitlines()]
             else:
                 text = "".join(t if op == "=" else (f"[-{t}-]" if op == "-" else f"{{+{t}+}}")
-                               for op, t in _words(b.old or "", b.new or ""))
+                               for op, t in _words(readable(b.old or ""), readable(b.new or "")))
                 lines += ["  ~ " + ln for ln in text.splitlines()]
         lines.append("")
     return "\n".join(lines)
