@@ -27,17 +27,18 @@ def project(make_project):
 
 def kept(project) -> set[str]:
     folder = project.root / ".cache" / "pages" / SLUG
-    return {p.name for p in folder.iterdir()} if folder.is_dir() else set()
+    return {p.name for p in folder.iterdir() if p.suffix == ".html"} if folder.is_dir() else set()
 
 
 def counting(monkeypatch) -> dict[str, int]:
     """Pages served from the cache and stored in it, over the builds that follow."""
-    seen = {"hits": 0, "stored": 0}
+    seen = {"hits": 0, "stored": 0, "rendered": 0}
     original = page_cache.PageCache.prune
 
     def prune(self):
         seen["hits"] += self.hits
         seen["stored"] += self.stored
+        seen["rendered"] += self.rendered
         return original(self)
 
     monkeypatch.setattr(page_cache.PageCache, "prune", prune)
@@ -57,8 +58,12 @@ def test_archived_pages_are_kept_and_served_byte_for_byte(project, tmp_path, mon
     assert seen["stored"] == len(first) > 10 and seen["hits"] == 0
     archived = project.site_dir / SLUG / "privacy" / "v1" / "index.html"
     assert archived.is_file()
+    assert seen["rendered"] > 10  # the version pages' Markdown, written once and its digest recorded
+    seen["rendered"] = 0
     build(project, as_of=AS_OF)  # every clinic built again
     assert seen["hits"] == len(first) and kept(project) == first
+    # Found by their keys (generator/notices/page_keys.py): no version page's Markdown was written again.
+    assert seen["rendered"] == 0
     assert_same_as_without_cache(project, tmp_path, "again")
 
 
@@ -178,3 +183,17 @@ def test_many_sites_are_listed_in_two_processes_as_in_one(project, monkeypatch):
     (project.site_dir / SLUG / "privacy" / "index.html").write_text("changed")
     after = output.listing_digests(sites)
     assert after[2] != one[2] and after[0] != one[0]
+
+
+def test_a_version_page_sees_only_what_its_key_covers(project, tmp_path):
+    """The version and what-changed pages are rendered from a closed context, every value of which is in
+    their key (generator/notices/page_keys.py): a template that reaches for anything else (here, the
+    clinic's phone) fails loudly instead of being served from an older build."""
+    from generator.errors import NoticesError
+
+    template = project.templates_dir / "pages" / "version.md.j2"
+    _append(template, "\n{{ clinic.contact.phone }}\n")
+    with pytest.raises((NoticesError, Exception)) as caught:
+        build(project, as_of=AS_OF)
+    assert "contact" in str(caught.value)
+    assert not (project.site_dir / SLUG).exists()

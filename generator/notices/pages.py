@@ -21,6 +21,7 @@ from ..publishing.diff import diff, rewrite, to_markdown
 from ..publishing.versions import Version, announced, in_force, scheduled, superseded_on
 from ..site.builder import Page
 from ..site.parts import PART_END, PART_START
+from . import page_keys
 from .render import Rendered, environment
 
 
@@ -159,23 +160,49 @@ def build_pages(project: Project, loaded: LoadedClinic, states: list[NoticeState
     banners = announcements(states, as_of, clinic.notifications.banner_days)
     here = lang_prefix(clinic.languages, lang)
 
-    def render(template: str, path: str, **context: Any) -> str:
+    def links(path: str) -> dict[str, Any]:
+        """What a page's template may call: addresses from the page's place, and the version stamps."""
         def lang_url(other: str) -> Markup:
             # The same page in another language: a separate site beside this one, so a plain relative link.
             folder = posixpath.dirname(path)
             target = posixpath.join(lang_prefix(clinic.languages, other), folder) or "."
             return Markup(posixpath.relpath(target, posixpath.join(here, folder) or ".").rstrip("/") + "/")
 
+        return dict(page=path, pdfs=pdfs, pdf_name=pdf_name, original_name=original_name, lang_url=lang_url,
+                    print_stamp=lambda version: print_stamp(labels, clinic.name, version),
+                    url=lambda target: _url(path, target), summary_of=lambda v: summary_of(labels, v),
+                    root_url=lambda target: _url(here + path, target), own_notice=None, notes="", draft=False)
+
+    def render(template: str, path: str, **context: Any) -> str:
         return env.get_template(f"pages/{template}.md.j2").render(
-            clinic=clinic, states=states, as_of=as_of, page=path, banners=banners, pdfs=pdfs,
-            pdf_name=pdf_name, original_name=original_name, untranslated=untranslated, lang_url=lang_url,
-            print_stamp=lambda version: print_stamp(labels, clinic.name, version),
+            clinic=clinic, states=states, as_of=as_of, banners=banners, untranslated=untranslated,
             lookup_form=lambda: lookup_form(labels, _url(here + path, "x").removesuffix("x"),
                                             _url(path, "x").removesuffix("x"), {s.notice: s.title for s in states}),
-            url=lambda target: _url(path, target), superseded_on=superseded_on,
-            summary_of=lambda v: summary_of(labels, v),
-            root_url=lambda target: _url(here + path, target), **{"own_notice": None, "notes": "", "draft": False,
-                                                                 **context})
+            superseded_on=superseded_on, **{**links(path), **context})
+
+    # The version and what-changed pages are rendered from a closed context of plain values, all of which
+    # are in the page's key (page_keys.py): a build that kept the page's HTML need not write its Markdown.
+    closed = {"clinic": ClinicNamed(clinic.name, tuple(clinic.languages)),
+              "states": tuple(Named(s.notice, s.title) for s in states), "as_of": as_of,
+              "banners": tuple((Named(st.notice, st.title), Shown(v.number, v.effective)) for st, v in banners)}
+    site_key = (page_keys.code_digest(), page_keys.templates_digest(project.templates_dir), lang, here, pdfs,
+             tuple(sorted(closed.items())))
+
+    def frozen(template: str, path: str, state: NoticeState, version: Version, front: str,
+               values: dict[str, Any], derived: Any = None) -> Page:
+        """A page of `version` from the closed context, `values` (plain, in the key) and what `derived`
+        makes of them (content, diff): written only when its Markdown is needed."""
+        named = Named(state.notice, state.title)
+        marks = tuple(u for u in untranslated if u == (state.notice, version.number))
+        key = page_keys.key_of(site_key, template, path, named, version, marks, front, tuple(sorted(values.items())))
+
+        def markdown() -> str:
+            context = {**closed, **links(path), "state": named, "version": version, "untranslated": marks, **values}
+            if derived is not None:
+                context.update(derived())
+            return front + env.get_template(f"pages/{template}.md.j2").render(**context)
+
+        return Page(path, markdown, key=key)
 
     def text_of(v: Version | None, markdown: str, by_section: bool) -> Markup:
         # A version shown in another language than the page's is marked so (a screen reader changes voice).
@@ -208,19 +235,46 @@ def build_pages(project: Project, loaded: LoadedClinic, states: list[NoticeState
             # it. The site's own search finds a version's text once: on the notice's page when shown there.
             front = _front(noindex=archived, unsearched=archived or (shown is not None and v.number == shown.number),
                            toc=_long(v.markdown))
-            pages.append(Page(path, front + render("version", path, state=s, version=v,
-                                                   content=text_of(v, v.markdown, by_section), until=until)))
+            pages.append(frozen("version", path, s, v, front, {"until": until, "by_section": by_section},
+                                lambda v=v, by_section=by_section: {"content": text_of(v, v.markdown, by_section)}))
             changes = f"{s.notice}/v{v.number}/changes/index.md"
-            # Both as shown: an imported text is compared in its escaped form, so the page shows it literally.
-            compare = rewrite if previous and previous.imported else diff
-            sections = compare(previous.markdown, v.markdown) if previous else []
-            pages.append(Page(changes, _front(noindex=False, unsearched=archived or previous is None)
-                              + render("changes", changes, state=s, version=v, previous=previous,
-                                       diff=Markup(to_markdown(sections, labels["diff"])))))
+            pages.append(frozen("changes", changes, s, v, _front(noindex=False, unsearched=archived or previous is None),
+                                {"previous": previous}, lambda v=v, previous=previous: {"diff": changes_of(previous, v)}))
             previous = v
+
+
+    def changes_of(previous: Version | None, v: Version) -> Markup:
+        # Both as shown: an imported text is compared in its escaped form, so the page shows it literally.
+        compare = rewrite if previous and previous.imported else diff
+        return Markup(to_markdown(compare(previous.markdown, v.markdown) if previous else [], labels["diff"]))
+
     pages.append(Page("in-force/index.md", _front(noindex=False, unsearched=False)
                       + render("in_force", "in-force/index.md"), labels["site"]["in_force_menu"]))
     return pages
+
+
+@dataclass(frozen=True)
+class Named:
+    """A notice (or the clinic) as the pages around it name it: in a version page's closed context."""
+
+    notice: str
+    title: Any
+
+
+@dataclass(frozen=True)
+class ClinicNamed:
+    """The clinic as a version page names it: by its name, with the languages its site is in."""
+
+    name: str
+    languages: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A version as an announcement names it."""
+
+    number: int
+    effective: date
 
 
 def marked(markdown: str, by_section: bool) -> str:

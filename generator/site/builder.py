@@ -49,11 +49,27 @@ from .theme_cache import _themes_found_once, _warm, kept_pages_plugin
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's banner about MkDocs 2 is noise for our users
 
 
-@dataclass(frozen=True)
 class Page:
-    path: str  # Markdown source path inside the site, like "privacy/index.md"
-    markdown: str
-    nav_title: str | None = None  # in the navigation, in order, when set
+    """A page of a site. `path`: its Markdown source path inside the site, like "privacy/index.md";
+    `markdown`: its Markdown, or a function that writes it, called once, when first needed; `nav_title`:
+    its title in the navigation, in order, when set; `key`: a digest of everything its Markdown is made
+    from, where that is known (generator/notices/page_keys.py), so that a page kept from an earlier build
+    is found without writing its Markdown."""
+
+    __slots__ = ("path", "_markdown", "nav_title", "key")
+
+    def __init__(self, path: str, markdown: "str | Callable[[], str]", nav_title: str | None = None,
+                 key: str | None = None) -> None:
+        self.path, self._markdown, self.nav_title, self.key = path, markdown, nav_title, key
+
+    @property
+    def markdown(self) -> str:
+        if not isinstance(self._markdown, str):
+            self._markdown = self._markdown()
+        return self._markdown
+
+    def __repr__(self) -> str:
+        return f"Page({self.path!r}, nav_title={self.nav_title!r}, key={self.key!r})"
 
 
 @dataclass(frozen=True)
@@ -185,7 +201,8 @@ def _build_into(base: dict, assets_dir: Path, spec: SiteSpec, out: Path, work: P
     work.mkdir(parents=True)
     docs = work / "docs"
     docs.mkdir()
-    sources: dict[str, str | bytes] = {page.path: page.markdown for page in spec.pages}
+    # The pages' Markdown is asked for only where it is converted: a kept page's never is (page_keys.py).
+    sources: dict[str, Page | bytes] = {page.path: page for page in spec.pages}
     sources["assets/brand.css"] = brand_css(spec).encode()
     own = sorted(p for p in assets_dir.glob("*") if p.suffix in (".css", ".js"))
     for asset in own:
@@ -220,7 +237,7 @@ def _build_into(base: dict, assets_dir: Path, spec: SiteSpec, out: Path, work: P
     kept = None
     if pages is not None and page_cache.usable(options):
         kept = kept_pages_plugin(pages, page_cache.frame_digest(options, sources, spec.epoch),
-                                 {p.path: p.markdown for p in spec.pages},
+                                 {p.path: p for p in spec.pages},
                                  set(spec.capture) | {p.path for p in spec.pages if p.nav_title}, collect.messages)
     logger = logging.getLogger("mkdocs")
     logger.addHandler(collect)
@@ -229,7 +246,7 @@ def _build_into(base: dict, assets_dir: Path, spec: SiteSpec, out: Path, work: P
             config = _config(work, options)
             config.plugins["clinic-notices-robots"] = _robots_plugin()
             captured: dict[str, str] = {}
-            config.plugins["clinic-notices-sources"] = _sources_plugin(sources, spec.capture, captured)
+            config.plugins["clinic-notices-sources"] = _sources_plugin(sources, spec.capture, captured, kept)
             if kept is not None:
                 config.plugins["clinic-notices-kept"] = kept  # last: it keeps pages as the others left them
             _warm(config)
@@ -273,21 +290,31 @@ def _robots_plugin():
     return Robots()
 
 
-def _sources_plugin(sources: dict[str, str | bytes], capture: tuple[str, ...], captured: dict[str, str]):
+def _sources_plugin(sources: dict[str, Page | bytes], capture: tuple[str, ...], captured: dict[str, str],
+                    kept: Any = None):
     """The site's pages and assets, handed to MkDocs from memory, in the order MkDocs lists a docs folder;
     the converted HTML of the pages in `capture` is kept in `captured`. A marked part already converted
-    on an earlier page of the site is not converted again (see PART_START)."""
+    on an earlier page of the site is not converted again (see PART_START). A page that `kept` serves
+    from the page cache is handed over without its Markdown: MkDocs never reads it."""
     from mkdocs.plugins import BasePlugin
     from mkdocs.structure.files import File, Files, file_sort_key
 
     class Sources(BasePlugin):
         def __init__(self) -> None:
-            self.parts: dict[str, _Part | None] = {}  # a part's Markdown → its HTML and headings (None: unusable)
+            # A part's Markdown → its HTML and headings (None: unusable), shared by every site of this
+            # process that converts Markdown with the same extensions and settings (see parts.shared).
+            self.parts: dict[str, _Part | None] = {}
             # page → (its parts' Markdown, whether each is reused, the page's whole Markdown)
             self.pending: dict[str, tuple[list[str], list[bool], str]] = {}
 
+        def on_config(self, config):  # noqa: ANN001
+            self.parts = parts_mod.shared(config.markdown_extensions, config.mdx_configs)
+            return config
+
         def on_files(self, files, config):  # noqa: ANN001
-            own = sorted((File.generated(config, uri, content=data) for uri, data in sources.items()), key=file_sort_key)
+            served = kept.serve(config) if kept is not None else set()
+            own = sorted((File.generated(config, uri, content=_content(data, uri in served))
+                          for uri, data in sources.items()), key=file_sort_key)
             unused = _unused_search_files(config, [f.src_uri for f in files])
             return Files(own + [f for f in files if f.src_uri not in sources and f.src_uri not in unused])
 
@@ -342,6 +369,12 @@ def _sources_plugin(sources: dict[str, str | bytes], capture: tuple[str, ...], c
 
 
 
+
+
+def _content(data: Page | bytes, served: bool) -> str | bytes:
+    if isinstance(data, Page):
+        return "" if served else data.markdown
+    return data
 
 
 LUNR = "assets/javascripts/lunr/"

@@ -37,7 +37,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-FORMAT = 2
+FORMAT = 3
 ENABLED = os.environ.get("NOTICES_NO_PAGE_CACHE", "") in ("", "0")
 _PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2", "markupsafe", "pygments")
 # The modules whose code shapes what MkDocs writes for a page (the plugins, the reuse of parts).
@@ -91,10 +91,14 @@ def frame_digest(options: dict[str, Any], sources: dict[str, str | bytes], epoch
     return h.hexdigest()
 
 
-def page_key(frame: str, src_uri: str, markdown: str) -> str:
+def markdown_digest(markdown: str) -> str:
+    return hashlib.blake2b(markdown.encode("utf-8", "surrogateescape"), digest_size=20).hexdigest()
+
+
+def page_key(frame: str, src_uri: str, digest: str) -> str:
+    """The key of a page's HTML: its frame, its place and the digest of its Markdown."""
     h = hashlib.blake2b(digest_size=20)
-    h.update(f"{frame}\0{src_uri}\0".encode("utf-8", "surrogateescape"))
-    h.update(markdown.encode("utf-8", "surrogateescape"))
+    h.update(f"{frame}\0{src_uri}\0{digest}".encode("utf-8", "surrogateescape"))
     return h.hexdigest()
 
 
@@ -104,60 +108,132 @@ class Entry:
     anchors: list[str]  # the ids in the page, for MkDocs' check of links to its anchors
     links: dict[str, dict[str, str]]  # the page's own links to anchors: {target page: {anchor: link}}
     search: list[dict]  # the page's entries in the site's search index
+    path: Path | None = None  # the kept file, when it came from the cache
 
 
 class PageCache:
-    """One clinic's kept pages. Not shared between processes: one clinic is built by one worker."""
+    """One clinic's kept pages: each page's HTML in <key>.html and what MkDocs needs to know of it in
+    index.json, with the digests of keyed pages' Markdown (`digest_of`). Not shared between processes:
+    one clinic is built by one worker.
+
+    A kept page goes into the site as a hard link to its file here, and a page MkDocs has just written is
+    kept the same way: a file is written once and then only linked, which costs a tenth of writing it
+    on the disks measured. Nothing here is ever written in place (new files replace old ones), so a link
+    never changes under a site; and a file changed by anyone else no longer matches its digest, and is
+    built again. Where links cannot be made (another file system), the bytes are copied."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.used: set[str] = set()
         self.hits = 0
         self.stored = 0
+        self.rendered = 0  # keyed pages whose Markdown had to be written
+        self._index: dict[str, Any] | None = None
+        self._digests_used: set[str] = set()
+        self._changed = False
+
+    def _load(self) -> dict[str, Any]:
+        if self._index is None:
+            index: dict[str, Any] = {"pages": {}, "markdown": {}}
+            try:
+                data = json.loads((self.folder / INDEX).read_bytes())
+                if (isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("pages"), dict)
+                        and isinstance(data.get("markdown"), dict)
+                        and all(isinstance(v, str) for v in data["markdown"].values())):
+                    index = {"pages": data["pages"], "markdown": data["markdown"]}
+            except (OSError, ValueError):
+                pass  # none yet, or not what this module writes: every page is built
+            self._index = index
+        return self._index
+
+    def digest_of(self, page: Any) -> str:
+        """The digest of a page's Markdown: for a page with a key, as recorded when its Markdown was last
+        written, without writing it again; otherwise (or not recorded) from its Markdown."""
+        if page.key is None:
+            return markdown_digest(page.markdown)
+        known = self._load()["markdown"]
+        self._digests_used.add(page.key)
+        digest = known.get(page.key)
+        if digest is None:
+            digest = known[page.key] = markdown_digest(page.markdown)
+            self.rendered += 1
+            self._changed = True
+        return digest
 
     def get(self, key: str) -> Entry | None:
+        meta = self._load()["pages"].get(key)
+        path = self.folder / f"{key}.html"
         try:
-            data = (self.folder / f"{key}.page").read_bytes()
-            head, html = data.split(b"\n", 1)
-            meta = json.loads(head)
+            html = path.read_bytes()
             if meta.get("digest") != hashlib.blake2b(html, digest_size=16).hexdigest():
                 return None
-            entry = Entry(html, list(meta["anchors"]), dict(meta["links"]), list(meta["search"]))
-        except (OSError, ValueError, KeyError, TypeError):
-            return None  # missing, or not what this module writes: built again
+            entry = Entry(html, list(meta["anchors"]), dict(meta["links"]), list(meta["search"]), path)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None  # missing, changed, or not what this module writes: built again
         self.used.add(key)
         self.hits += 1
         return entry
 
-    def put(self, key: str, entry: Entry) -> None:
-        head = json.dumps({"digest": hashlib.blake2b(entry.html, digest_size=16).hexdigest(),
-                           "anchors": sorted(entry.anchors), "links": entry.links, "search": entry.search})
+    def put(self, key: str, entry: Entry, written: Path | None = None) -> None:
+        """Keep a page: by a link to `written`, the file MkDocs wrote for it, where it holds these bytes."""
         self.used.add(key)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.folder)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(head.encode() + b"\n" + entry.html)
-            os.replace(tmp, self.folder / f"{key}.page")
-            self.stored += 1
+            tmp = self.folder / f".tmp-{key}"
+            tmp.unlink(missing_ok=True)
+            if not (written is not None and written.read_bytes() == entry.html and _link(written, tmp)):
+                tmp.write_bytes(entry.html)
+            os.replace(tmp, self.folder / f"{key}.html")
         except OSError:
-            pass  # a cache that cannot be written is only slower
+            return  # a cache that cannot be written is only slower
+        self._load()["pages"][key] = {"digest": hashlib.blake2b(entry.html, digest_size=16).hexdigest(),
+                                      "anchors": sorted(entry.anchors), "links": entry.links, "search": entry.search}
+        self._changed = True
+        self.stored += 1
+
+    @staticmethod
+    def place(entry: Entry, dest: Path) -> None:
+        """Put a kept page into a site being built: linked, or written where a link cannot be made."""
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if entry.path is None or not _link(entry.path, dest):
+            dest.write_bytes(entry.html)
 
     def prune(self) -> None:
-        """Remove the pages this build did not use (older frames, older banners)."""
+        """Remove the pages this build did not use (older frames, older banners); record the rest."""
+        index = self._load()
+        pages = {k: v for k, v in sorted(index["pages"].items()) if k in self.used}
+        markdown = {k: v for k, v in sorted(index["markdown"].items()) if k in self._digests_used}
+        if self._changed or pages.keys() != index["pages"].keys() or markdown.keys() != index["markdown"].keys():
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.folder)
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(json.dumps({"format": FORMAT, "pages": pages, "markdown": markdown}).encode())
+                os.replace(tmp, self.folder / INDEX)
+            except OSError:
+                pass
         try:
             names = os.listdir(self.folder)
         except OSError:
             return
         for name in names:
-            if name.removesuffix(".page") not in self.used:
+            if name != INDEX and name.removesuffix(".html") not in pages:
                 try:
                     os.unlink(self.folder / name)
                 except OSError:
                     pass
 
 
+def _link(source: Path, dest: Path) -> bool:
+    try:
+        os.link(source, dest)
+        return True
+    except OSError:
+        return False
+
+
 _PLUGINS = {"search"}
+INDEX = "index.json"
 
 
 def usable(options: dict[str, Any]) -> bool:

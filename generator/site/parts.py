@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import re
 from dataclasses import dataclass
 from typing import Any, Iterator
@@ -23,6 +24,29 @@ _PLACEHOLDER = "CLINICNOTICESREUSEDPART"
 _RELATIVE = re.compile(r'\b(?:href|src)="(?![a-zA-Z][a-zA-Z0-9+.-]*:|#)')
 _ID = re.compile(r'\bid="([^"]*)"')
 _MARKER = re.compile(re.escape(PART_START) + "|" + re.escape(PART_END))
+# Converted parts by the Markdown settings they were converted with, for every site of this process:
+# sites of one group, or of one language, share most of their sections. A part's HTML depends only on
+# its Markdown and those settings, except where `_part_of` refuses it (relative links, numbered ids).
+_SHARED: dict[str, dict[str, "_Part | None"]] = {}
+_SHARED_LIMIT = 20000  # parts kept per process before starting afresh (about 100 MB at most)
+
+
+def shared(extensions: list, configs: dict) -> dict[str, "_Part | None"]:
+    """The parts converted with these Markdown extensions and settings, by their Markdown. Settings that
+    are not plain data (an extension or function given as an object) share nothing: a fresh store."""
+    try:
+        key = json.dumps([extensions, configs], sort_keys=True)
+    except (TypeError, ValueError):
+        return {}
+    if sum(len(parts) for parts in _SHARED.values()) > _SHARED_LIMIT:
+        _SHARED.clear()
+    return _SHARED.setdefault(key, {})
+
+
+def clear_shared() -> None:
+    _SHARED.clear()
+
+
 def marked_parts(text: str) -> list[tuple[int, int]]:
     """(start, end) of what lies inside each pair of markers, in order; [] unless they pair up."""
     spans, start = [], None

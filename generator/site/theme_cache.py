@@ -80,6 +80,9 @@ def clear_caches() -> None:
     _BYTECODE.memory.clear()
     _LISTINGS.clear()
     _ENVS.clear()
+    from . import parts  # imports this module: here, not at the top
+
+    parts.clear_shared()
 def _theme_filter_code() -> types.CodeType | None:
     """The code of the filter that `Files.add_files_from_theme` hands to `list_templates`."""
     from mkdocs.structure.files import Files
@@ -226,13 +229,13 @@ def _search_index(config: Any) -> Any:
     return None
 
 
-def kept_pages_plugin(cache: Any, frame: str, markdown: dict[str, str], never: set[str], warnings: list[str]) -> Any:
-    """A plugin that serves the pages of `markdown` ({src: Markdown}) kept in `cache` under this frame,
+def kept_pages_plugin(cache: Any, frame: str, pages: dict[str, Any], never: set[str], warnings: list[str]) -> Any:
+    """A plugin that serves the pages of `pages` ({src: builder.Page}) kept in `cache` under this frame,
     with their entries of the search index, and keeps the pages this build makes that may be (not in
     `never`). `warnings` is the list the build's warnings are collected in: a build that logged any
-    keeps nothing."""
+    keeps nothing. `serve(config)` says which pages it will serve, before MkDocs is handed the pages,
+    so that theirs need no Markdown."""
     from mkdocs.plugins import BasePlugin, event_priority
-    from mkdocs.utils import write_file
 
     from .page_cache import Entry, page_key
 
@@ -248,23 +251,38 @@ def kept_pages_plugin(cache: Any, frame: str, markdown: dict[str, str], never: s
             self.next = 0  # the first page of `order` not yet in the search index
             self.mark = 0  # how many entries the search index had after the last page built
             self.index: Any = None
+            self.found: dict[str, Entry] | None = None  # the pages served, by `serve`
+            self.digests: dict[str, str] = {}
+            self.files: dict[str, Any] = {}
 
         def on_pre_build(self, config):  # noqa: ANN001
             build_log.addFilter(self.quiet)
 
+        def serve(self, config) -> set[str]:  # noqa: ANN001
+            """The pages found in the cache (once the search index exists: it takes their entries)."""
+            if self.found is None:
+                self.found = {}
+                self.index = _search_index(config)
+                searched = self.index is not None or not any(
+                    type(p).__module__.startswith("material.plugins.search") for p in config.plugins.values())
+                for src, page in pages.items():
+                    if src not in never and searched:
+                        self.digests[src] = cache.digest_of(page)
+                        entry = cache.get(page_key(frame, src, self.digests[src]))
+                        if entry is not None:
+                            self.found[src] = entry
+            return set(self.found)
+
         def on_files(self, files, config):  # noqa: ANN001
             build_log.removeFilter(self.quiet)
-            self.index = _search_index(config)
-            searched = self.index is not None or not any(
-                type(p).__module__.startswith("material.plugins.search") for p in config.plugins.values())
+            found = self.found if self.found is not None else {}  # not asked: nothing is served
             for file in files.documentation_pages():
                 src = file.src_uri
                 self.order.append(src)
-                if src in markdown and src not in never and searched:
-                    entry = cache.get(page_key(frame, src, markdown[src]))
-                    if entry is not None:
-                        file.is_modified = lambda: False  # neither read nor rendered: written from the cache
-                        self.served[src] = (file, entry)
+                self.files[src] = file
+                if src in found:
+                    file.is_modified = lambda: False  # neither read nor rendered: written from the cache
+                    self.served[src] = (file, found[src])
             return files
 
         def on_nav(self, nav, config, files):  # noqa: ANN001
@@ -290,7 +308,7 @@ def kept_pages_plugin(cache: Any, frame: str, markdown: dict[str, str], never: s
             self.mark += self._index_served(at)
             entries = self.index.entries[self.mark:] if self.index is not None else []
             self.mark = len(self.index.entries) if self.index is not None else 0
-            if src in markdown and src not in never:
+            if src in self.digests:
                 self.made[src] = Entry(b"", [], {}, [dict(e) for e in entries])
             return context
 
@@ -308,10 +326,11 @@ def kept_pages_plugin(cache: Any, frame: str, markdown: dict[str, str], never: s
         def on_post_build(self, config):  # noqa: ANN001
             self._index_served(len(self.order))
             for file, entry in self.served.values():
-                write_file(entry.html, file.abs_dest_path)
+                cache.place(entry, Path(file.abs_dest_path))
             if len(warnings) == self.warned:
                 for src, entry in self.made.items():
                     if entry.html:
-                        cache.put(page_key(frame, src, markdown[src]), entry)
+                        cache.put(page_key(frame, src, self.digests[src]), entry,
+                                  Path(self.files[src].abs_dest_path) if src in self.files else None)
 
     return Kept()
