@@ -221,7 +221,7 @@ def _build_one(task: _Task) -> _Result:
         if task.work is None:
             return _Result(task.slug, [])
         spec = site_spec(task.project, p, task.as_of, task.pdfs)
-        pages = PageCache(task.project.root / ".cache" / "pages" / task.slug)
+        pages = PageCache(task.project.root / ".cache" / "pages" / task.slug, task.project.root / ".cache" / "static")
         warnings = stage_site(base_config(task.project.mkdocs_base), task.project.templates_dir / "assets", spec,
                               task.work, pages)
         pages.prune()  # what this site no longer shows

@@ -42,7 +42,7 @@ from ..errors import NoticesError
 from . import chrome as chrome_mod
 from . import parts as parts_mod
 from .parts import _PLACEHOLDER, _Part, _part_of, _splice_all, marked_parts
-from . import page_cache
+from . import linking, page_cache
 from .page_cache import PageCache
 from .theme_cache import _themes_found_once, _warm, kept_pages_plugin
 
@@ -409,8 +409,7 @@ def _unused_search_files(config: Any, uris: list[str]) -> set[str]:
 
 
 def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    linking.write(path, data)
 
 
 def _swap(new: Path, dest: Path) -> None:

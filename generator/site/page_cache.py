@@ -37,6 +37,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from .linking import Store, link
+
 FORMAT = 3
 ENABLED = os.environ.get("NOTICES_NO_PAGE_CACHE", "") in ("", "0")
 _PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2", "markupsafe", "pygments")
@@ -122,8 +124,9 @@ class PageCache:
     never changes under a site; and a file changed by anyone else no longer matches its digest, and is
     built again. Where links cannot be made (another file system), the bytes are copied."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, static: Path | None = None) -> None:
         self.folder = folder
+        self.static = Store(static) if static is not None else None  # where the theme's files are kept
         self.used: set[str] = set()
         self.hits = 0
         self.stored = 0
@@ -181,7 +184,7 @@ class PageCache:
             self.folder.mkdir(parents=True, exist_ok=True)
             tmp = self.folder / f".tmp-{key}"
             tmp.unlink(missing_ok=True)
-            if not (written is not None and written.read_bytes() == entry.html and _link(written, tmp)):
+            if not (written is not None and written.read_bytes() == entry.html and link(written, tmp)):
                 tmp.write_bytes(entry.html)
             os.replace(tmp, self.folder / f"{key}.html")
         except OSError:
@@ -195,7 +198,8 @@ class PageCache:
     def place(entry: Entry, dest: Path) -> None:
         """Put a kept page into a site being built: linked, or written where a link cannot be made."""
         dest.parent.mkdir(parents=True, exist_ok=True)
-        if entry.path is None or not _link(entry.path, dest):
+        dest.unlink(missing_ok=True)  # never written through: it may be a link to a kept file
+        if entry.path is None or not link(entry.path, dest):
             dest.write_bytes(entry.html)
 
     def prune(self) -> None:
@@ -222,14 +226,6 @@ class PageCache:
                     os.unlink(self.folder / name)
                 except OSError:
                     pass
-
-
-def _link(source: Path, dest: Path) -> bool:
-    try:
-        os.link(source, dest)
-        return True
-    except OSError:
-        return False
 
 
 _PLUGINS = {"search"}

@@ -15,6 +15,7 @@ from pathlib import Path
 import markdown
 
 from ..publishing.versions import Version
+from .linking import KeptBytes
 
 EXTENSIONS = ["tables", "attr_list", "md_in_html", "admonition", "toc"]
 
@@ -53,11 +54,13 @@ def render_pdf(clinic_name: str, version: Version, stamp: str) -> bytes:
 def cached_pdf(cache_dir: Path, clinic_name: str, version: Version, stamp: str) -> bytes:
     key = hashlib.sha256("\n".join((version.digest(), clinic_name, stamp, _css(stamp, clinic_name))).encode()).hexdigest()
     path = cache_dir / "pdf" / f"{key}.pdf"
-    if path.is_file():
-        return path.read_bytes()
+    try:
+        return KeptBytes(path.read_bytes(), path)  # linked into the site (generator/site/linking.py)
+    except OSError:
+        pass  # not made yet
     data = render_pdf(clinic_name, version, stamp)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")  # one per process: workers may make the same PDF at once
     tmp.write_bytes(data)
     tmp.replace(path)
-    return data
+    return KeptBytes(data, path)

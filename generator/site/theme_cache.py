@@ -254,6 +254,7 @@ def kept_pages_plugin(cache: Any, frame: str, pages: dict[str, Any], never: set[
             self.found: dict[str, Entry] | None = None  # the pages served, by `serve`
             self.digests: dict[str, str] = {}
             self.files: dict[str, Any] = {}
+            self.linked: list[Any] = []
 
         def on_pre_build(self, config):  # noqa: ANN001
             build_log.addFilter(self.quiet)
@@ -276,6 +277,12 @@ def kept_pages_plugin(cache: Any, frame: str, pages: dict[str, Any], never: set[
         def on_files(self, files, config):  # noqa: ANN001
             build_log.removeFilter(self.quiet)
             found = self.found if self.found is not None else {}  # not asked: nothing is served
+            for file in files:
+                # The theme's own files: linked to the copies kept once for every site (linking.Store).
+                if (cache.static is not None and file.abs_src_path and not file.generated_by
+                        and not file.is_documentation_page()):
+                    file.is_modified = lambda: False
+                    self.linked.append(file)
             for file in files.documentation_pages():
                 src = file.src_uri
                 self.order.append(src)
@@ -327,6 +334,8 @@ def kept_pages_plugin(cache: Any, frame: str, pages: dict[str, Any], never: set[
             self._index_served(len(self.order))
             for file, entry in self.served.values():
                 cache.place(entry, Path(file.abs_dest_path))
+            for file in self.linked:
+                cache.static.place(file.abs_src_path, Path(file.abs_dest_path))
             if len(warnings) == self.warned:
                 for src, entry in self.made.items():
                     if entry.html:
