@@ -210,6 +210,10 @@ def test_a_marked_part_is_converted_again_where_reuse_could_differ(tmp_path, mon
         Page("i/index.md", "# I\n\n" + marked("## Zeta")),                   # ...and zeta here
         Page("j/index.md", "# J\n\n" + simple + marked("## Omega\n\nText.")),  # one part reused, one not
         Page("k/index.md", "# K\n\n" + marked("## Alpha\n\nOther.") + simple),  # reused Alpha would be alpha_1
+        Page("l/index.md", "# L\n\n" + marked("## Eta\n\nSee [the home page](../).")),
+        Page("m/n/index.md", "# M\n\n" + marked("## Eta\n\nSee [the home page](../).")),  # as written: reused
+        Page("o/index.md", "# O\n\n" + marked("## Theta\n\nSee [a](../a/index.md).")),
+        Page("p/q/index.md", "# P\n\n" + marked("## Theta\n\nSee [a](../a/index.md).")),  # rewritten: not
     )
     spec = SiteSpec(name="T", lang="en", pages=pages, primary_color="#005a9c", link_color="#005a9c",
                     header_text_color="#ffffff")
@@ -220,4 +224,23 @@ def test_a_marked_part_is_converted_again_where_reuse_could_differ(tmp_path, mon
     monkeypatch.setattr(parts_mod, "REUSE_PARTS", False)
     build_site(base, REPO / "templates" / "assets", spec, tmp_path / "full")
     assert tree_bytes(tmp_path / "reused") == tree_bytes(tmp_path / "full")
-    assert reused == 3  # a/, g/ and the first part of j/
+    assert reused == 4  # a/, g/, the first part of j/, and m/n/ (a folder's address, as written)
+
+
+def test_a_link_between_pages_is_written_as_mkdocs_writes_it():
+    """pages.py writes the links between pages as the built site has them (so that the blocks holding
+    them can be converted once): the same address MkDocs makes of a link to the page's source."""
+    from mkdocs.utils import get_relative_url
+
+    from generator.notices.pages import page_url
+    from generator.site import parts
+
+    sources = ["index.md", "privacy/index.md", "privacy/v2/index.md", "privacy/v2/changes/index.md",
+               "in-force/index.md", "privacy/versions/index.md"]
+    url = {s: s.removesuffix("index.md") for s in sources}
+    for here in sources:
+        for there in [*sources, "privacy/v2/privacy-v2.pdf"]:
+            assert page_url(here, there) == get_relative_url(url.get(there, there), url[here]), (here, there)
+    part = parts._Part("", [], frozenset(), ("../",))
+    assert parts.names_a_file(part, "privacy/v2/index.md", {"privacy"})       # MkDocs would rewrite it here
+    assert not parts.names_a_file(part, "privacy/v2/index.md", {"cookies"})

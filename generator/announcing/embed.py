@@ -178,7 +178,7 @@ _CONVERTER: list[markdown.Markdown] = []
 
 def page_body(page_html: str) -> str | None:
     """The notice's body in a converted page: its marked parts, without the markers (None if none)."""
-    return without_markers(page_html) if marked_parts(page_html) else None
+    return without_markers(page_html) if marked_parts(page_html, text_only=True) else None
 
 
 # Python-Markdown writes these itself; clinic text never reaches them as markup (it is escaped).

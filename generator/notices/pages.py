@@ -67,6 +67,23 @@ def _url(from_page: str, to_page: str) -> Markup:
     return Markup(posixpath.relpath(to_page, posixpath.dirname(from_page) or "."))
 
 
+def page_url(from_page: str, to_page: str) -> Markup:
+    """The link from one page of the site to another page (its Markdown source, like privacy/index.md) or
+    file, as the built site writes it: a page is its folder (privacy/), relative to the page linked
+    from, as MkDocs writes a link to a page's source with `use_directory_urls` (builder.py requires it).
+    Written out here, a link reads the same on every page at the same depth, so the blocks around a
+    notice that hold links are converted once and reused (generator/site/parts.py)."""
+    def address(path: str) -> str:
+        if posixpath.basename(path) == "index.md":
+            folder = posixpath.dirname(path)
+            return f"{folder}/" if folder else ""
+        return path
+
+    target, here = address(to_page), address(from_page)
+    relative = posixpath.relpath("/" + target, "/" + posixpath.dirname(here.rstrip("/") + "/x"))
+    return Markup(relative + "/" if target.endswith("/") else relative)
+
+
 def pdf_name(notice: str, version: Version) -> str:
     return f"{notice}-v{version.number}.pdf"
 
@@ -170,7 +187,7 @@ def build_pages(project: Project, loaded: LoadedClinic, states: list[NoticeState
 
         return dict(page=path, pdfs=pdfs, pdf_name=pdf_name, original_name=original_name, lang_url=lang_url,
                     print_stamp=lambda version: print_stamp(labels, clinic.name, version),
-                    url=lambda target: _url(path, target), summary_of=lambda v: summary_of(labels, v),
+                    url=lambda target: page_url(path, target), summary_of=lambda v: summary_of(labels, v),
                     root_url=lambda target: _url(here + path, target), own_notice=None, notes="", draft=False)
 
     def render(template: str, path: str, **context: Any) -> str:

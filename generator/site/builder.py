@@ -27,6 +27,8 @@ import html
 import io
 import logging
 import os
+import posixpath
+import re
 import shutil
 import tempfile
 from contextlib import contextmanager
@@ -306,9 +308,13 @@ def _sources_plugin(sources: dict[str, Page | bytes], capture: tuple[str, ...], 
             self.parts: dict[str, _Part | None] = {}
             # page → (its parts' Markdown, whether each is reused, the page's whole Markdown)
             self.pending: dict[str, tuple[list[str], list[bool], str]] = {}
+            self.bare: set[str] = set()  # the site's files without a suffix: a folder's address may name one
+            self.runs: dict[str, list[tuple[int, list[str]]]] = {}  # page → its placeholders of several parts
+            self.gaps: dict[str, str] = {}  # the text between two parts' placeholders → what Markdown makes of it
 
         def on_config(self, config):  # noqa: ANN001
             self.parts = parts_mod.shared(config.markdown_extensions, config.mdx_configs)
+            self.gaps = parts_mod.shared(config.markdown_extensions, config.mdx_configs, "gaps")
             return config
 
         def on_files(self, files, config):  # noqa: ANN001
@@ -316,6 +322,8 @@ def _sources_plugin(sources: dict[str, Page | bytes], capture: tuple[str, ...], 
             own = sorted((File.generated(config, uri, content=_content(data, uri in served))
                           for uri, data in sources.items()), key=file_sort_key)
             unused = _unused_search_files(config, [f.src_uri for f in files])
+            self.bare = {f.src_uri for f in files if "." not in posixpath.basename(f.src_uri)} | {
+                uri for uri in sources if "." not in posixpath.basename(uri)}
             return Files(own + [f for f in files if f.src_uri not in sources and f.src_uri not in unused])
 
         def on_page_markdown(self, markdown, page, config, files):  # noqa: ANN001
@@ -323,21 +331,50 @@ def _sources_plugin(sources: dict[str, Page | bytes], capture: tuple[str, ...], 
             if not spans:
                 return markdown
             parts = [markdown[start:end] for start, end in spans]
-            reused = [parts_mod.REUSE_PARTS and self.parts.get(part) is not None for part in parts]
+            reused = [parts_mod.REUSE_PARTS and self.parts.get(part) is not None
+                      and not parts_mod.names_a_file(self.parts[part], page.file.src_uri, self.bare) for part in parts]
             self.pending[page.file.src_uri] = (parts, reused, markdown)
             if not any(reused):
                 return markdown
-            out, last = [], 0
-            for k, (start, end) in enumerate(spans):
+            # Consecutive reused parts, with only their markers between them, become one placeholder:
+            # Markdown's cost is per block, and a long notice is tens of parts.
+            out, last, runs, k = [], 0, [], 0
+            while k < len(spans):
+                start, end = spans[k]
                 out.append(markdown[last:start])
-                out.append(f"\n\n{_PLACEHOLDER}{k}\n\n" if reused[k] else markdown[start:end])
-                last = end
+                if not reused[k]:
+                    out.append(markdown[start:end])
+                    last, k = end, k + 1
+                    continue
+                first, gaps = k, []
+                while (k + 1 < len(spans) and reused[k + 1]
+                       and (gap := self.gaps.get(markdown[spans[k][1]:spans[k + 1][0]])) is not None):
+                    gaps.append(gap)
+                    k += 1
+                out.append(f"\n\n{_PLACEHOLDER}{first}\n\n")
+                runs.append((first, gaps))
+                last, k = spans[k][1], k + 1
+            self.runs[page.file.src_uri] = runs
             return "".join(out) + markdown[last:]
+
+        def _learn_gaps(self, html: str, markdown: str, reused: list[bool]) -> None:
+            """What Markdown writes between two reused parts' placeholders, for each text found between
+            them (their markers): a run of reused parts then needs one placeholder."""
+            converted, written = marked_parts(html), marked_parts(markdown)
+            if len(converted) != len(written):
+                return
+            for k in range(len(written) - 1):
+                if reused[k] and reused[k + 1]:
+                    between = markdown[written[k][1]:written[k + 1][0]]
+                    if between not in self.gaps and _ONLY_MARKERS.fullmatch(between):
+                        self.gaps[between] = html[converted[k][1]:converted[k + 1][0]]
 
         def on_page_content(self, html, page, config, files):  # noqa: ANN001
             src = page.file.src_uri
             if src in self.pending:
                 parts, reused, original = self.pending.pop(src)
+                html = _expanded(html, self.runs.pop(src, []))
+                self._learn_gaps(html, original, reused)
                 spliced = _splice_all(html, page, parts, reused, self.parts)
                 if spliced is None:  # here a part's headings would be numbered or nested differently
                     page.markdown = original
@@ -346,7 +383,7 @@ def _sources_plugin(sources: dict[str, Page | bytes], capture: tuple[str, ...], 
                     reused = [False] * len(parts)
                 for k, span in enumerate(marked_parts(spliced)):
                     if not reused[k] and parts[k] not in self.parts:
-                        self.parts[parts[k]] = _part_of(spliced[span[0]:span[1]], page.toc)
+                        self.parts[parts[k]] = _part_of(spliced[span[0]:span[1]], page.toc, parts[k])
                 html = spliced
             if src in capture:
                 captured[src] = html
@@ -369,6 +406,24 @@ def _sources_plugin(sources: dict[str, Page | bytes], capture: tuple[str, ...], 
 
 
 
+
+
+_ONLY_MARKERS = re.compile(r"\s*<!-- /part(?: around)? -->\s*<!-- part(?: around)? -->\s*")
+
+
+def _expanded(html: str, runs: list[tuple[int, list[str]]]) -> str:
+    """The converted page as if each reused part had had a placeholder of its own (what _splice_all
+    expects), with what Markdown wrote between two placeholders on an earlier page for the same text.
+    A placeholder not found once is left for _splice_all to refuse."""
+    for first, gaps in runs:
+        single = f"<p>{_PLACEHOLDER}{first}</p>"
+        if not gaps or html.count(single) != 1:
+            continue
+        pieces = [single]
+        for n, gap in enumerate(gaps, first + 1):
+            pieces += [gap, f"<p>{_PLACEHOLDER}{n}</p>"]
+        html = html.replace(single, "".join(pieces))
+    return html
 
 
 def _content(data: Page | bytes, served: bool) -> str | bytes:

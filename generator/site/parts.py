@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import posixpath
 import re
 from dataclasses import dataclass
 from typing import Any, Iterator
@@ -19,11 +20,19 @@ from .theme_cache import _STATS
 # relative link, a heading whose id or nesting depends on the rest of the page) the page is converted
 # whole.
 PART_START, PART_END = "<!-- part -->", "<!-- /part -->"
+# The blocks around a notice's text (its banner, stamp, links, footer) are marked as parts of their own,
+# which the embeds leave out: they repeat from page to page, and from clinic to clinic.
+AROUND_START, AROUND_END = "<!-- part around -->", "<!-- /part around -->"
 REUSE_PARTS = True
 _PLACEHOLDER = "CLINICNOTICESREUSEDPART"
-_RELATIVE = re.compile(r'\b(?:href|src)="(?![a-zA-Z][a-zA-Z0-9+.-]*:|#)')
+# A relative address, which MkDocs resolves against the page: a part holding one is not reused, unless
+# it is a folder's address (ending in "/", as pages.py `page_url` writes links between pages) written so
+# in the part's Markdown. MkDocs leaves such a link as written wherever no file of the site has the
+# name it resolves to (checked on each page it is reused on), so it reads the same on every page.
+_RELATIVE = re.compile(r'\b(?:href|src)="(?![a-zA-Z][a-zA-Z0-9+.-]*:|#)([^"]*)"')
+_FOLDER = re.compile(r'[^"#?]*/(?:#[^"]*)?')
 _ID = re.compile(r'\bid="([^"]*)"')
-_MARKER = re.compile(re.escape(PART_START) + "|" + re.escape(PART_END))
+_MARKER = re.compile(r"<!-- (/?)part( around)? -->")
 # Converted parts by the Markdown settings they were converted with, for every site of this process:
 # sites of one group, or of one language, share most of their sections. A part's HTML depends only on
 # its Markdown and those settings, except where `_part_of` refuses it (relative links, numbered ids).
@@ -31,11 +40,12 @@ _SHARED: dict[str, dict[str, "_Part | None"]] = {}
 _SHARED_LIMIT = 20000  # parts kept per process before starting afresh (about 100 MB at most)
 
 
-def shared(extensions: list, configs: dict) -> dict[str, "_Part | None"]:
-    """The parts converted with these Markdown extensions and settings, by their Markdown. Settings that
-    are not plain data (an extension or function given as an object) share nothing: a fresh store."""
+def shared(extensions: list, configs: dict, kind: str = "parts") -> dict:
+    """The parts converted with these Markdown extensions and settings, by their Markdown (or, for another
+    `kind`, other things converted with them). Settings that are not plain data (an extension or
+    function given as an object) share nothing: a fresh store."""
     try:
-        key = json.dumps([extensions, configs], sort_keys=True)
+        key = json.dumps([kind, extensions, configs], sort_keys=True)
     except (TypeError, ValueError):
         return {}
     if sum(len(parts) for parts in _SHARED.values()) > _SHARED_LIMIT:
@@ -47,22 +57,25 @@ def clear_shared() -> None:
     _SHARED.clear()
 
 
-def marked_parts(text: str) -> list[tuple[int, int]]:
-    """(start, end) of what lies inside each pair of markers, in order; [] unless they pair up."""
-    spans, start = [], None
+def marked_parts(text: str, text_only: bool = False) -> list[tuple[int, int]]:
+    """(start, end) of what lies inside each pair of markers, in order; [] unless they pair up. With
+    `text_only`, only the parts of a notice's text (not those around it)."""
+    spans, start, around = [], None, False
     for m in _MARKER.finditer(text):
-        opening = m.group(0) == PART_START
-        if opening == (start is not None):
-            return []  # nested, or a closing marker without its opening one
+        opening = not m.group(1)
+        if opening == (start is not None) or (not opening and bool(m.group(2)) != around):
+            return []  # nested, a closing marker without its opening one, or of another kind
         if opening:
-            start = m.end()
+            start, around = m.end(), bool(m.group(2))
         else:
-            spans.append((start, m.start()))
+            if not (text_only and around):
+                spans.append((start, m.start()))
             start = None
     return [] if start is not None else spans
 def without_markers(html: str) -> str:
-    """Converted HTML from the first part to the last, with the marker lines taken out."""
-    spans = marked_parts(html)
+    """Converted HTML from the first part of the notice's text to the last, with the marker lines taken
+    out (and the parts around the text left out)."""
+    spans = marked_parts(html, text_only=True)
     if not spans:
         return html
     inner = html[spans[0][0]:spans[-1][1]]
@@ -72,21 +85,31 @@ class _Part:
     html: str
     items: list  # the part's top headings (mkdocs.structure.toc.AnchorLink, with their children)
     ids: frozenset[str]  # every id in the part
+    links: tuple[str, ...] = ()  # its relative links (folders' addresses, written so in its Markdown)
+def names_a_file(part: _Part, page_src: str, bare: set[str]) -> bool:
+    """Whether one of the part's links, on this page, names one of the site's files without a suffix
+    (MkDocs would then rewrite it, so the part's HTML would not hold here)."""
+    folder = posixpath.dirname(page_src)
+    return any(posixpath.normpath(posixpath.join(folder, link.split("#")[0])) in bare for link in part.links)
 def _walk(items: list) -> Iterator[Any]:
     for item in items:
         yield item
         yield from _walk(item.children)
-def _part_of(part: str, toc: Any) -> _Part | None:
-    """A converted part, if it can serve another page as it is."""
+def _part_of(part: str, toc: Any, markdown: str = "") -> _Part | None:
+    """A converted part, if it can serve another page as it is; `markdown`: what it was converted from."""
     ids = frozenset(_ID.findall(part))
-    if _RELATIVE.search(part) or any(re.search(r"_\d+$", i) for i in ids):
-        return None  # resolved against this page's place, or numbered after a heading outside the part
+    links = tuple(dict.fromkeys(m.group(1) for m in _RELATIVE.finditer(part)))
+    if any(not (m.group(0).startswith("href") and _FOLDER.fullmatch(m.group(1))
+                and f"]({m.group(1)})" in markdown) for m in _RELATIVE.finditer(part)):
+        return None  # resolved against this page's place
+    if any(re.search(r"_\d+$", i) for i in ids):
+        return None  # numbered after a heading outside the part
     run = _toc_run(list(toc.items), ids)
     if run is None or {item.id for item in _walk(run)} != {i.id for i in _walk(list(toc.items)) if i.id in ids}:
         return None
     if run and (len({item.level for item in run}) != 1 or not {i.id for i in _walk(run)} <= ids):
         return None
-    return _Part(part, run, ids)
+    return _Part(part, run, ids, links)
 def _toc_run(items: list, ids: frozenset[str]) -> list | None:
     """The part's top headings: consecutive items of one list of the table of contents ([] if none)."""
     inside = [n for n, item in enumerate(items) if item.id in ids]
