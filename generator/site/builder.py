@@ -46,10 +46,9 @@ from . import parts as parts_mod
 from .parts import _PLACEHOLDER, _Part, _part_of, _splice_all, marked_parts
 from . import linking, page_cache
 from .page_cache import PageCache
-from .theme_cache import _themes_found_once, _warm, kept_pages_plugin
+from .theme_cache import _themes_found_once, _unused_search_files, _warm, kept_pages_plugin
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's banner about MkDocs 2 is noise for our users
-
 
 class Page:
     """A page of a site. `path`: its Markdown source path inside the site, like "privacy/index.md";
@@ -72,7 +71,6 @@ class Page:
 
     def __repr__(self) -> str:
         return f"Page({self.path!r}, nav_title={self.nav_title!r}, key={self.key!r})"
-
 
 @dataclass(frozen=True)
 class SiteSpec:
@@ -99,7 +97,6 @@ class SiteSpec:
     toc_title: str | None = None  # the "On this page" list's heading, in the site's language
     permalink_title: str | None = None  # the headings' anchor links' title, in the site's language
 
-
 class _Collect(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
@@ -108,9 +105,7 @@ class _Collect(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         self.messages.append(record.getMessage())
 
-
 _BASES: dict[tuple[str, bytes], dict] = {}
-
 
 def base_config(mkdocs_yml: Path) -> dict:
     try:
@@ -123,7 +118,6 @@ def base_config(mkdocs_yml: Path) -> dict:
         return copy.deepcopy(_BASES[key])
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise NoticesError(f"{mkdocs_yml}: cannot read the shared MkDocs base: {exc}") from exc
-
 
 def custom_dir(mkdocs_yml: Path, config: dict) -> Path | None:
     """The theme's `custom_dir` (Material's overrides), resolved against mkdocs.yml's folder as MkDocs
@@ -140,13 +134,11 @@ def custom_dir(mkdocs_yml: Path, config: dict) -> Path | None:
         raise NoticesError(f"{mkdocs_yml}: theme.custom_dir: {value} is not a folder (create it, or remove the key)")
     return path
 
-
 def _with_custom_dir(config: dict, mkdocs_yml: Path) -> dict:
     folder = custom_dir(mkdocs_yml, config)
     if folder is not None:
         config["theme"] = {**config["theme"], "custom_dir": str(folder)}
     return config
-
 
 def brand_css(spec: SiteSpec) -> str:
     # The colours were validated as #rrggbb by the model, so they are safe to place in CSS.
@@ -162,7 +154,6 @@ def brand_css(spec: SiteSpec) -> str:
         "}\n"
     )
 
-
 def build_site(base: dict, assets_dir: Path, spec: SiteSpec, dest: Path) -> list[str]:
     """Build `spec` (and its children, each in its own folder) into `dest` atomically.
     Returns MkDocs' warnings; raises NoticesError on failure."""
@@ -176,7 +167,6 @@ def build_site(base: dict, assets_dir: Path, spec: SiteSpec, dest: Path) -> list
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-
 def stage_site(base: dict, assets_dir: Path, spec: SiteSpec, work: Path, pages: PageCache | None = None) -> list[str]:
     """Build `spec` and its children into `work`/site, using `work` for scratch files; touch nothing
     else but `pages`, the site's kept pages (generator/site/page_cache.py), if given. `swap_in`
@@ -189,11 +179,9 @@ def stage_site(base: dict, assets_dir: Path, spec: SiteSpec, work: Path, pages: 
         shutil.rmtree(scratch, ignore_errors=True)
     return warnings
 
-
 def swap_in(staged: Path, dest: Path) -> None:
     """Replace `dest` (if any) with the built site `staged`, whole."""
     _swap(staged, dest.resolve())
-
 
 def _build_into(base: dict, assets_dir: Path, spec: SiteSpec, out: Path, work: Path,
                 pages: PageCache | None = None) -> list[str]:
@@ -262,7 +250,6 @@ def _build_into(base: dict, assets_dir: Path, spec: SiteSpec, out: Path, work: P
         _write(out / name, data)
     return collect.messages
 
-
 def _config(work: Path, options: dict):
     """MkDocs' config from a dict, validated; its errors become ours, with MkDocs' own words."""
     from mkdocs.config.defaults import MkDocsConfig
@@ -277,7 +264,6 @@ def _config(work: Path, options: dict):
                            + " (check mkdocs.yml and the clinic's branding)")
     return config
 
-
 def _robots_plugin():
     """A page whose front matter says `robots: noindex` gets the meta tag that keeps it out of search."""
     from mkdocs.plugins import BasePlugin
@@ -290,7 +276,6 @@ def _robots_plugin():
             return output
 
     return Robots()
-
 
 def _sources_plugin(sources: dict[str, Page | bytes], capture: tuple[str, ...], captured: dict[str, str],
                     kept: Any = None):
@@ -391,25 +376,7 @@ def _sources_plugin(sources: dict[str, Page | bytes], capture: tuple[str, ...], 
 
     return Sources()
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 _ONLY_MARKERS = re.compile(r"\s*<!-- /part(?: around)? -->\s*<!-- part(?: around)? -->\s*")
-
 
 def _expanded(html: str, runs: list[tuple[int, list[str]]]) -> str:
     """The converted page as if each reused part had had a placeholder of its own (what _splice_all
@@ -425,47 +392,13 @@ def _expanded(html: str, runs: list[tuple[int, list[str]]]) -> str:
         html = html.replace(single, "".join(pieces))
     return html
 
-
 def _content(data: Page | bytes, served: bool) -> str | bytes:
     if isinstance(data, Page):
         return "" if served else data.markdown
     return data
 
-
-LUNR = "assets/javascripts/lunr/"
-
-
-def _unused_search_files(config: Any, uris: list[str]) -> set[str]:
-    """The theme's search-language files (~35, 1 MB) that this site's search never loads.
-
-    Material's search worker loads, for its languages: nothing more for English alone; otherwise
-    min/lunr.stemmer.support.min.js, min/lunr.<lang>.min.js for each language but English,
-    min/lunr.multi.min.js for more than one, tinyseg.js for ja and wordcut.js for hi and th.
-    Its languages are the search plugin's `lang` setting, set by the plugin when the config is loaded.
-    If that setting cannot be found, every file is kept (tests/test_browser.py searches each site)."""
-    langs = None
-    searched = False
-    for plugin in config.plugins.values():
-        if type(plugin).__module__.startswith("material.plugins.search"):
-            searched = True
-            langs = getattr(plugin.config, "lang", None)
-    if not searched:  # a site without search (SiteSpec.search) needs none of it, nor the search worker
-        return {uri for uri in uris if uri.startswith(LUNR) or uri.startswith("assets/javascripts/workers/search.")}
-    if not langs or not all(isinstance(lang, str) for lang in langs):
-        return set()
-    needed = {f"{LUNR}min/lunr.{lang}.min.js" for lang in langs if lang != "en"}
-    needed |= {f"{LUNR}tinyseg.js" for lang in langs if lang == "ja"}
-    needed |= {f"{LUNR}wordcut.js" for lang in langs if lang in ("hi", "th")}
-    if len(langs) > 1:
-        needed.add(f"{LUNR}min/lunr.multi.min.js")
-    if needed:
-        needed.add(f"{LUNR}min/lunr.stemmer.support.min.js")
-    return {uri for uri in uris if uri.startswith(LUNR) and uri not in needed}
-
-
 def _write(path: Path, data: bytes) -> None:
     linking.write(path, data)
-
 
 def _swap(new: Path, dest: Path) -> None:
     old = dest.with_name(f".old-{dest.name}")
@@ -475,7 +408,6 @@ def _swap(new: Path, dest: Path) -> None:
         dest.rename(old)
     new.rename(dest)
     shutil.rmtree(old, ignore_errors=True)
-
 
 @contextmanager
 def _source_date_epoch(epoch: int) -> Iterator[None]:
@@ -488,7 +420,6 @@ def _source_date_epoch(epoch: int) -> Iterator[None]:
             del os.environ["SOURCE_DATE_EPOCH"]
         else:
             os.environ["SOURCE_DATE_EPOCH"] = before
-
 
 # --------------------------------------------------------------------------------------------------
 # Caches shared by the builds of one process. MkDocs internals used here, and nowhere else:
@@ -503,30 +434,4 @@ def _source_date_epoch(epoch: int) -> Iterator[None]:
 # page again; tests/test_site.py compares every example site with and without reuse, byte for byte.
 # If MkDocs is not a version these were checked against, or the nested filter is not found, builds
 # run uncached (slower, same output) and tests/test_mkdocs_internals.py fails.
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 

@@ -343,3 +343,33 @@ def kept_pages_plugin(cache: Any, frame: str, pages: dict[str, Any], never: set[
                                   Path(self.files[src].abs_dest_path) if src in self.files else None)
 
     return Kept()
+
+
+LUNR = "assets/javascripts/lunr/"
+
+def _unused_search_files(config: Any, uris: list[str]) -> set[str]:
+    """The theme's search-language files (~35, 1 MB) that this site's search never loads.
+
+    Material's search worker loads, for its languages: nothing more for English alone; otherwise
+    min/lunr.stemmer.support.min.js, min/lunr.<lang>.min.js for each language but English,
+    min/lunr.multi.min.js for more than one, tinyseg.js for ja and wordcut.js for hi and th.
+    Its languages are the search plugin's `lang` setting, set by the plugin when the config is loaded.
+    If that setting cannot be found, every file is kept (tests/test_browser.py searches each site)."""
+    langs = None
+    searched = False
+    for plugin in config.plugins.values():
+        if type(plugin).__module__.startswith("material.plugins.search"):
+            searched = True
+            langs = getattr(plugin.config, "lang", None)
+    if not searched:  # a site without search (SiteSpec.search) needs none of it, nor the search worker
+        return {uri for uri in uris if uri.startswith(LUNR) or uri.startswith("assets/javascripts/workers/search.")}
+    if not langs or not all(isinstance(lang, str) for lang in langs):
+        return set()
+    needed = {f"{LUNR}min/lunr.{lang}.min.js" for lang in langs if lang != "en"}
+    needed |= {f"{LUNR}tinyseg.js" for lang in langs if lang == "ja"}
+    needed |= {f"{LUNR}wordcut.js" for lang in langs if lang in ("hi", "th")}
+    if len(langs) > 1:
+        needed.add(f"{LUNR}min/lunr.multi.min.js")
+    if needed:
+        needed.add(f"{LUNR}min/lunr.stemmer.support.min.js")
+    return {uri for uri in uris if uri.startswith(LUNR) and uri not in needed}
