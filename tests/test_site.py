@@ -7,6 +7,7 @@ import shutil
 from datetime import date
 from pathlib import Path
 
+import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
@@ -244,3 +245,14 @@ def test_a_link_between_pages_is_written_as_mkdocs_writes_it():
     part = parts._Part("", [], frozenset(), ("../",))
     assert parts.names_a_file(part, "privacy/v2/index.md", {"privacy"})       # MkDocs would rewrite it here
     assert not parts.names_a_file(part, "privacy/v2/index.md", {"cookies"})
+
+
+def test_a_base_without_folder_addresses_is_refused(tmp_path):
+    """The links pages.py writes, and every address the notices publish, are folders (privacy/v2/)."""
+    from generator.errors import NoticesError
+    from generator.site.builder import base_config
+
+    base = tmp_path / "mkdocs.yml"
+    base.write_text("site_name: x\nuse_directory_urls: false\n", encoding="utf-8")
+    with pytest.raises(NoticesError, match="use_directory_urls"):
+        base_config(base)

@@ -203,7 +203,7 @@ def build_pages(project: Project, loaded: LoadedClinic, states: list[NoticeState
               "states": tuple(Named(s.notice, s.title) for s in states), "as_of": as_of,
               "banners": tuple((Named(st.notice, st.title), Shown(v.number, v.effective)) for st, v in banners)}
     site_key = (page_keys.code_digest(), page_keys.templates_digest(project.templates_dir), lang, here, pdfs,
-             tuple(sorted(closed.items())))
+                tuple(sorted(closed.items())))
 
     def frozen(template: str, path: str, state: NoticeState, version: Version, front: str,
                values: dict[str, Any], derived: Any = None) -> Page:
@@ -220,6 +220,11 @@ def build_pages(project: Project, loaded: LoadedClinic, states: list[NoticeState
             return front + env.get_template(f"pages/{template}.md.j2").render(**context)
 
         return Page(path, markdown, key=key)
+
+    def changes_of(previous: Version | None, v: Version) -> Markup:
+        # Both as shown: an imported text is compared in its escaped form, so the page shows it literally.
+        compare = rewrite if previous and previous.imported else diff
+        return Markup(to_markdown(compare(previous.markdown, v.markdown) if previous else [], labels["diff"]))
 
     def text_of(v: Version | None, markdown: str, by_section: bool) -> Markup:
         # A version shown in another language than the page's is marked so (a screen reader changes voice).
@@ -259,12 +264,6 @@ def build_pages(project: Project, loaded: LoadedClinic, states: list[NoticeState
                                 {"previous": previous}, lambda v=v, previous=previous: {"diff": changes_of(previous, v)}))
             previous = v
 
-
-    def changes_of(previous: Version | None, v: Version) -> Markup:
-        # Both as shown: an imported text is compared in its escaped form, so the page shows it literally.
-        compare = rewrite if previous and previous.imported else diff
-        return Markup(to_markdown(compare(previous.markdown, v.markdown) if previous else [], labels["diff"]))
-
     pages.append(Page("in-force/index.md", _front(noindex=False, unsearched=False)
                       + render("in_force", "in-force/index.md"), labels["site"]["in_force_menu"]))
     return pages
@@ -272,7 +271,7 @@ def build_pages(project: Project, loaded: LoadedClinic, states: list[NoticeState
 
 @dataclass(frozen=True)
 class Named:
-    """A notice (or the clinic) as the pages around it name it: in a version page's closed context."""
+    """A notice as the pages around a version name it: in a version page's closed context."""
 
     notice: str
     title: Any

@@ -45,32 +45,12 @@ from . import chrome as chrome_mod
 from . import parts as parts_mod
 from .parts import _PLACEHOLDER, _Part, _part_of, _splice_all, marked_parts
 from . import linking, page_cache
+from .page import Page
 from .page_cache import PageCache
 from .theme_cache import _themes_found_once, _unused_search_files, _warm, kept_pages_plugin
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's banner about MkDocs 2 is noise for our users
 
-class Page:
-    """A page of a site. `path`: its Markdown source path inside the site, like "privacy/index.md";
-    `markdown`: its Markdown, or a function that writes it, called once, when first needed; `nav_title`:
-    its title in the navigation, in order, when set; `key`: a digest of everything its Markdown is made
-    from, where that is known (generator/notices/page_keys.py), so that a page kept from an earlier build
-    is found without writing its Markdown."""
-
-    __slots__ = ("path", "_markdown", "nav_title", "key")
-
-    def __init__(self, path: str, markdown: "str | Callable[[], str]", nav_title: str | None = None,
-                 key: str | None = None) -> None:
-        self.path, self._markdown, self.nav_title, self.key = path, markdown, nav_title, key
-
-    @property
-    def markdown(self) -> str:
-        if not isinstance(self._markdown, str):
-            self._markdown = self._markdown()
-        return self._markdown
-
-    def __repr__(self) -> str:
-        return f"Page({self.path!r}, nav_title={self.nav_title!r}, key={self.key!r})"
 
 @dataclass(frozen=True)
 class SiteSpec:
@@ -97,6 +77,7 @@ class SiteSpec:
     toc_title: str | None = None  # the "On this page" list's heading, in the site's language
     permalink_title: str | None = None  # the headings' anchor links' title, in the site's language
 
+
 class _Collect(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
@@ -105,7 +86,9 @@ class _Collect(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         self.messages.append(record.getMessage())
 
+
 _BASES: dict[tuple[str, bytes], dict] = {}
+
 
 def base_config(mkdocs_yml: Path) -> dict:
     try:
@@ -113,11 +96,16 @@ def base_config(mkdocs_yml: Path) -> dict:
         key = (str(mkdocs_yml), raw)
         if key not in _BASES:  # parsed once per process for the same bytes
             _BASES.clear()
-            _BASES[key] = _with_custom_dir(
-                yaml.load(raw.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}, mkdocs_yml)
+            parsed = yaml.load(raw.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+            if isinstance(parsed, dict) and parsed.get("use_directory_urls") is False:
+                # Every address the notices publish (privacy/, privacy/v2/, versions.json) is a folder.
+                raise NoticesError(f"{mkdocs_yml}: use_directory_urls: false is not supported: the notices' "
+                                   "addresses are folders (privacy/v2/); remove the key")
+            _BASES[key] = _with_custom_dir(parsed, mkdocs_yml)
         return copy.deepcopy(_BASES[key])
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise NoticesError(f"{mkdocs_yml}: cannot read the shared MkDocs base: {exc}") from exc
+
 
 def custom_dir(mkdocs_yml: Path, config: dict) -> Path | None:
     """The theme's `custom_dir` (Material's overrides), resolved against mkdocs.yml's folder as MkDocs
@@ -134,11 +122,13 @@ def custom_dir(mkdocs_yml: Path, config: dict) -> Path | None:
         raise NoticesError(f"{mkdocs_yml}: theme.custom_dir: {value} is not a folder (create it, or remove the key)")
     return path
 
+
 def _with_custom_dir(config: dict, mkdocs_yml: Path) -> dict:
     folder = custom_dir(mkdocs_yml, config)
     if folder is not None:
         config["theme"] = {**config["theme"], "custom_dir": str(folder)}
     return config
+
 
 def brand_css(spec: SiteSpec) -> str:
     # The colours were validated as #rrggbb by the model, so they are safe to place in CSS.
@@ -154,6 +144,7 @@ def brand_css(spec: SiteSpec) -> str:
         "}\n"
     )
 
+
 def build_site(base: dict, assets_dir: Path, spec: SiteSpec, dest: Path) -> list[str]:
     """Build `spec` (and its children, each in its own folder) into `dest` atomically.
     Returns MkDocs' warnings; raises NoticesError on failure."""
@@ -167,6 +158,7 @@ def build_site(base: dict, assets_dir: Path, spec: SiteSpec, dest: Path) -> list
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
+
 def stage_site(base: dict, assets_dir: Path, spec: SiteSpec, work: Path, pages: PageCache | None = None) -> list[str]:
     """Build `spec` and its children into `work`/site, using `work` for scratch files; touch nothing
     else but `pages`, the site's kept pages (generator/site/page_cache.py), if given. `swap_in`
@@ -179,9 +171,11 @@ def stage_site(base: dict, assets_dir: Path, spec: SiteSpec, work: Path, pages: 
         shutil.rmtree(scratch, ignore_errors=True)
     return warnings
 
+
 def swap_in(staged: Path, dest: Path) -> None:
     """Replace `dest` (if any) with the built site `staged`, whole."""
     _swap(staged, dest.resolve())
+
 
 def _build_into(base: dict, assets_dir: Path, spec: SiteSpec, out: Path, work: Path,
                 pages: PageCache | None = None) -> list[str]:
@@ -250,6 +244,7 @@ def _build_into(base: dict, assets_dir: Path, spec: SiteSpec, out: Path, work: P
         _write(out / name, data)
     return collect.messages
 
+
 def _config(work: Path, options: dict):
     """MkDocs' config from a dict, validated; its errors become ours, with MkDocs' own words."""
     from mkdocs.config.defaults import MkDocsConfig
@@ -264,6 +259,7 @@ def _config(work: Path, options: dict):
                            + " (check mkdocs.yml and the clinic's branding)")
     return config
 
+
 def _robots_plugin():
     """A page whose front matter says `robots: noindex` gets the meta tag that keeps it out of search."""
     from mkdocs.plugins import BasePlugin
@@ -276,6 +272,7 @@ def _robots_plugin():
             return output
 
     return Robots()
+
 
 def _sources_plugin(sources: dict[str, Page | bytes], capture: tuple[str, ...], captured: dict[str, str],
                     kept: Any = None):
@@ -376,7 +373,9 @@ def _sources_plugin(sources: dict[str, Page | bytes], capture: tuple[str, ...], 
 
     return Sources()
 
+
 _ONLY_MARKERS = re.compile(r"\s*<!-- /part(?: around)? -->\s*<!-- part(?: around)? -->\s*")
+
 
 def _expanded(html: str, runs: list[tuple[int, list[str]]]) -> str:
     """The converted page as if each reused part had had a placeholder of its own (what _splice_all
@@ -392,13 +391,16 @@ def _expanded(html: str, runs: list[tuple[int, list[str]]]) -> str:
         html = html.replace(single, "".join(pieces))
     return html
 
+
 def _content(data: Page | bytes, served: bool) -> str | bytes:
     if isinstance(data, Page):
         return "" if served else data.markdown
     return data
 
+
 def _write(path: Path, data: bytes) -> None:
     linking.write(path, data)
+
 
 def _swap(new: Path, dest: Path) -> None:
     old = dest.with_name(f".old-{dest.name}")
@@ -408,6 +410,7 @@ def _swap(new: Path, dest: Path) -> None:
         dest.rename(old)
     new.rename(dest)
     shutil.rmtree(old, ignore_errors=True)
+
 
 @contextmanager
 def _source_date_epoch(epoch: int) -> Iterator[None]:

@@ -37,7 +37,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from .linking import Store, link
+from .linking import KeptBytes, Store, link, write
 
 FORMAT = 3
 ENABLED = os.environ.get("NOTICES_NO_PAGE_CACHE", "") in ("", "0")
@@ -119,10 +119,8 @@ class PageCache:
     one clinic is built by one worker.
 
     A kept page goes into the site as a hard link to its file here, and a page MkDocs has just written is
-    kept the same way: a file is written once and then only linked, which costs a tenth of writing it
-    on the disks measured. Nothing here is ever written in place (new files replace old ones), so a link
-    never changes under a site; and a file changed by anyone else no longer matches its digest, and is
-    built again. Where links cannot be made (another file system), the bytes are copied."""
+    kept the same way (generator/site/linking.py); a file changed by anyone else no longer matches its
+    digest, and is built again."""
 
     def __init__(self, folder: Path, static: Path | None = None) -> None:
         self.folder = folder
@@ -197,10 +195,7 @@ class PageCache:
     @staticmethod
     def place(entry: Entry, dest: Path) -> None:
         """Put a kept page into a site being built: linked, or written where a link cannot be made."""
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        dest.unlink(missing_ok=True)  # never written through: it may be a link to a kept file
-        if entry.path is None or not link(entry.path, dest):
-            dest.write_bytes(entry.html)
+        write(dest, KeptBytes(entry.html, entry.path) if entry.path is not None else entry.html)
 
     def prune(self) -> None:
         """Remove the pages this build did not use (older frames, older banners); record the rest."""
