@@ -25,6 +25,34 @@ def test_mkdocs_is_a_version_the_caches_were_checked_against():
     assert theme_cache.caches_supported()
 
 
+def test_page_render_is_what_one_markdown_copies():
+    """generator/site/one_markdown.py replaces Page.render, while a site builds, by a copy that takes its
+    converter from a per-site store: MkDocs' own must still do exactly what the copy does."""
+    import inspect
+    import re
+
+    from mkdocs.structure.pages import Page
+
+    from generator.site import one_markdown
+
+    assert one_markdown.supported()
+    source = inspect.getsource(Page.render)
+    for statement in ("md = markdown.Markdown(", "extensions=config['markdown_extensions'],",
+                      "extension_configs=config['mdx_configs'] or {},",
+                      "raw_html_ext = _RawHTMLPreprocessor()", "raw_html_ext._register(md)",
+                      "extract_anchors_ext = _ExtractAnchorsTreeprocessor(self.file, files, config)",
+                      "relative_path_ext = _RelativePathTreeprocessor(self.file, files, config)",
+                      "extract_title_ext = _ExtractTitleTreeprocessor()",
+                      "self.content = md.convert(self.markdown)",
+                      "self.toc = get_toc(getattr(md, 'toc_tokens', []))",
+                      "self._title_from_render = extract_title_ext.title",
+                      "self.links_to_anchors = relative_path_ext.links_to_anchors"):
+        assert statement in source, statement
+    assigned = sorted(set(re.findall(r"^\s+self\.(\w+) =", source, re.M)))
+    assert assigned == ["_title_from_render", "content", "links_to_anchors", "present_anchor_ids", "toc"], assigned
+    assert len(re.findall(r"\._register\(md\)", source)) == 4
+
+
 def test_theme_environment_is_made_by_get_env_from_the_theme_dirs():
     theme = Theme(name="material", locale="en")
     env = Theme.get_env(theme)

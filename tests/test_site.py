@@ -183,6 +183,25 @@ def test_a_notice_text_converted_once_per_site_gives_the_same_bytes(make_project
     assert [name for name in full if reused[name] != full[name]] == []
 
 
+def test_one_markdown_converter_per_site_gives_the_same_bytes(make_project, monkeypatch):
+    """Pages of a site share one Markdown converter, reset between them (generator/site/one_markdown.py):
+    every example site must be byte-identical to MkDocs' own way, a new converter per page."""
+    from generator.site import one_markdown
+    from generator.site import theme_cache
+
+    project = make_project(examples=True)
+    before = theme_cache.cache_stats()["converters_reused"]
+    build(project, as_of=AS_OF)
+    shared = tree_bytes(project.site_dir)
+    assert theme_cache.cache_stats()["converters_reused"] >= before + 50
+    shutil.rmtree(project.site_dir)
+    monkeypatch.setattr(one_markdown, "REUSE", False)
+    build(project, as_of=AS_OF)
+    own = tree_bytes(project.site_dir)
+    assert shared.keys() == own.keys()
+    assert [name for name in own if shared[name] != own[name]] == []
+
+
 def test_a_marked_part_is_converted_again_where_reuse_could_differ(tmp_path, monkeypatch):
     """Relative links, a heading id numbered after one outside the part, a later heading that would
     nest under the part's last one: each page is converted in full, and the bytes stay the same."""

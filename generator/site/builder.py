@@ -44,7 +44,7 @@ from ..errors import NoticesError
 from . import chrome as chrome_mod
 from . import parts as parts_mod
 from .parts import _PLACEHOLDER, _Part, _part_of, _splice_all, marked_parts
-from . import linking, page_cache
+from . import linking, one_markdown, page_cache
 from .page import Page
 from .page_cache import PageCache
 from .theme_cache import _themes_found_once, _unused_search_files, _warm, kept_pages_plugin
@@ -226,7 +226,7 @@ def _build_into(base: dict, assets_dir: Path, spec: SiteSpec, out: Path, work: P
     logger = logging.getLogger("mkdocs")
     logger.addHandler(collect)
     try:
-        with _source_date_epoch(spec.epoch), _themes_found_once():
+        with _source_date_epoch(spec.epoch), _themes_found_once(), one_markdown.per_site():
             config = _config(work, options)
             config.plugins["clinic-notices-robots"] = _robots_plugin()
             captured: dict[str, str] = {}
