@@ -43,7 +43,7 @@ FORMAT = 3
 ENABLED = os.environ.get("NOTICES_NO_PAGE_CACHE", "") in ("", "0")
 _PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2", "markupsafe", "pygments")
 # The modules whose code shapes what MkDocs writes for a page (the plugins, the reuse of parts).
-_MODULES = ("builder.py", "parts.py", "theme_cache.py", "page_cache.py")
+_MODULES = ("builder.py", "parts.py", "theme_cache.py", "page_cache.py", "one_markdown.py")
 _SOFTWARE: list[str] = []
 
 
@@ -180,11 +180,15 @@ class PageCache:
         self.used.add(key)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            tmp = self.folder / f".tmp-{key}"
-            tmp.unlink(missing_ok=True)
-            if not (written is not None and written.read_bytes() == entry.html and link(written, tmp)):
-                tmp.write_bytes(entry.html)
-            os.replace(tmp, self.folder / f"{key}.html")
+            final = self.folder / f"{key}.html"
+            linked = written is not None and written.read_bytes() == entry.html
+            # A link is made whole or not at all: straight to its name, unless a file has that name.
+            if not (linked and not final.exists() and link(written, final)):
+                tmp = self.folder / f".tmp-{key}"
+                tmp.unlink(missing_ok=True)
+                if not (linked and link(written, tmp)):
+                    tmp.write_bytes(entry.html)
+                os.replace(tmp, final)
         except OSError:
             return  # a cache that cannot be written is only slower
         self._load()["pages"][key] = {"digest": hashlib.blake2b(entry.html, digest_size=16).hexdigest(),
