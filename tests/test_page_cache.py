@@ -32,13 +32,14 @@ def kept(project) -> set[str]:
 
 def counting(monkeypatch) -> dict[str, int]:
     """Pages served from the cache and stored in it, over the builds that follow."""
-    seen = {"hits": 0, "stored": 0, "rendered": 0}
+    seen = {"hits": 0, "stored": 0, "rendered": 0, "search_hits": 0}
     original = page_cache.PageCache.prune
 
     def prune(self):
         seen["hits"] += self.hits
         seen["stored"] += self.stored
         seen["rendered"] += self.rendered
+        seen["search_hits"] += self.search_hits
         return original(self)
 
     monkeypatch.setattr(page_cache.PageCache, "prune", prune)
@@ -59,11 +60,14 @@ def test_archived_pages_are_kept_and_served_byte_for_byte(project, tmp_path, mon
     archived = project.site_dir / SLUG / "privacy" / "v1" / "index.html"
     assert archived.is_file()
     assert seen["rendered"] > 10  # the version pages' Markdown, written once and its digest recorded
+    assert seen["search_hits"] == 0
     seen["rendered"] = 0
     build(project, as_of=AS_OF)  # every clinic built again
     assert seen["hits"] == len(first) and kept(project) == first
     # Found by their keys (generator/notices/page_keys.py): no version page's Markdown was written again.
     assert seen["rendered"] == 0
+    # The pages built again (the navigation's) have the search entries their same HTML had last time.
+    assert seen["search_hits"] >= 4
     assert_same_as_without_cache(project, tmp_path, "again")
 
 

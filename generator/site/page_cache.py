@@ -20,6 +20,10 @@ only from a build that logged no warning: a page served from here is exactly the
 for it, and the build's warnings are those a build without the cache gives (tested in
 tests/test_page_cache.py against builds without it).
 
+The pages built again (those of the navigation, whose HTML feeds the embeds) keep their entries of the
+site's search index in index.json too, under a key of everything Material's search reads of a page
+(`search_key`): the same HTML gets the same entries without being parsed again.
+
 After a clinic's site is staged, the pages its build did not use are removed, so the folder holds one
 site's worth of pages. An entry that cannot be read, or whose bytes do not match their digest, is
 built again. Imports nothing from MkDocs: the site builder asks it (generator/site/theme_cache.py).
@@ -41,7 +45,8 @@ from .linking import KeptBytes, Store, link, write
 
 FORMAT = 3
 ENABLED = os.environ.get("NOTICES_NO_PAGE_CACHE", "") in ("", "0")
-_PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2", "markupsafe", "pygments")
+_PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2", "markupsafe", "pygments",
+             "jieba")  # jieba: Material's search splits Chinese text with it where it is installed
 # The modules whose code shapes what MkDocs writes for a page (the plugins, the reuse of parts).
 _MODULES = ("builder.py", "parts.py", "theme_cache.py", "page_cache.py", "one_markdown.py")
 _SOFTWARE: list[str] = []
@@ -97,6 +102,26 @@ def markdown_digest(markdown: str) -> str:
     return hashlib.blake2b(markdown.encode("utf-8", "surrogateescape"), digest_size=20).hexdigest()
 
 
+def search_key(frame: str, page: Any) -> str | None:
+    """The key of a page's search entries: everything Material's search reads of a built page (its
+    HTML, address, title, front matter and headings) in this frame; None where one is not plain data."""
+    def toc(items: Any) -> list:
+        return [[item.title, item.id, item.level, item.url, toc(item.children)] for item in items]
+
+    try:
+        head = json.dumps([frame, page.file.src_uri, page.url, str(page.title), page.meta, toc(page.toc.items)],
+                          sort_keys=True, ensure_ascii=False)
+    except (TypeError, ValueError, AttributeError):
+        return None
+    h = hashlib.blake2b(digest_size=20)
+    h.update(head.encode("utf-8", "surrogateescape") + b"\0" + str(page.content).encode("utf-8", "surrogateescape"))
+    return h.hexdigest()
+
+
+def _entries_digest(entries: Any) -> str:
+    return hashlib.blake2b(json.dumps(entries, sort_keys=True).encode(), digest_size=16).hexdigest()
+
+
 def page_key(frame: str, src_uri: str, digest: str) -> str:
     """The key of a page's HTML: its frame, its place and the digest of its Markdown."""
     h = hashlib.blake2b(digest_size=20)
@@ -129,19 +154,22 @@ class PageCache:
         self.hits = 0
         self.stored = 0
         self.rendered = 0  # keyed pages whose Markdown had to be written
+        self.search_hits = 0  # pages whose search entries were those of an earlier build
         self._index: dict[str, Any] | None = None
         self._digests_used: set[str] = set()
+        self._search_used: set[str] = set()
         self._changed = False
 
     def _load(self) -> dict[str, Any]:
         if self._index is None:
-            index: dict[str, Any] = {"pages": {}, "markdown": {}}
+            index: dict[str, Any] = {"pages": {}, "markdown": {}, "search": {}}
             try:
                 data = json.loads((self.folder / INDEX).read_bytes())
                 if (isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("pages"), dict)
                         and isinstance(data.get("markdown"), dict)
-                        and all(isinstance(v, str) for v in data["markdown"].values())):
-                    index = {"pages": data["pages"], "markdown": data["markdown"]}
+                        and all(isinstance(v, str) for v in data["markdown"].values())
+                        and isinstance(data.get("search", {}), dict)):
+                    index = {"pages": data["pages"], "markdown": data["markdown"], "search": data.get("search", {})}
             except (OSError, ValueError):
                 pass  # none yet, or not what this module writes: every page is built
             self._index = index
@@ -196,6 +224,25 @@ class PageCache:
         self._changed = True
         self.stored += 1
 
+    def search_of(self, key: str) -> list[dict] | None:
+        """A page's entries in the search index, as the search plugin made them from the same HTML."""
+        found = self._load()["search"].get(key)
+        try:
+            entries = found["entries"]
+            if (found["digest"] != _entries_digest(entries)
+                    or not all(isinstance(e, dict) for e in entries)):  # changed by someone: made again
+                return None
+        except (TypeError, KeyError, ValueError):
+            return None
+        self._search_used.add(key)
+        self.search_hits += 1
+        return [dict(e) for e in entries]
+
+    def put_search(self, key: str, entries: list[dict]) -> None:
+        self._load()["search"][key] = {"digest": _entries_digest(entries), "entries": [dict(e) for e in entries]}
+        self._search_used.add(key)
+        self._changed = True
+
     @staticmethod
     def place(entry: Entry, dest: Path) -> None:
         """Put a kept page into a site being built: linked, or written where a link cannot be made."""
@@ -206,12 +253,15 @@ class PageCache:
         index = self._load()
         pages = {k: v for k, v in sorted(index["pages"].items()) if k in self.used}
         markdown = {k: v for k, v in sorted(index["markdown"].items()) if k in self._digests_used}
-        if self._changed or pages.keys() != index["pages"].keys() or markdown.keys() != index["markdown"].keys():
+        search = {k: v for k, v in sorted(index["search"].items()) if k in self._search_used}
+        if (self._changed or pages.keys() != index["pages"].keys() or markdown.keys() != index["markdown"].keys()
+                or search.keys() != index["search"].keys()):
             try:
                 self.folder.mkdir(parents=True, exist_ok=True)
                 fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.folder)
                 with os.fdopen(fd, "wb") as fh:
-                    fh.write(json.dumps({"format": FORMAT, "pages": pages, "markdown": markdown}).encode())
+                    fh.write(json.dumps({"format": FORMAT, "pages": pages, "markdown": markdown,
+                                        "search": search}).encode())
                 os.replace(tmp, self.folder / INDEX)
             except OSError:
                 pass

@@ -238,7 +238,7 @@ def kept_pages_plugin(cache: Any, frame: str, pages: dict[str, Any], never: set[
     so that theirs need no Markdown."""
     from mkdocs.plugins import BasePlugin, event_priority
 
-    from .page_cache import Entry, page_key
+    from .page_cache import Entry, page_key, search_key
 
     build_log = logging.getLogger("mkdocs.commands.build")
 
@@ -256,6 +256,7 @@ def kept_pages_plugin(cache: Any, frame: str, pages: dict[str, Any], never: set[
             self.digests: dict[str, str] = {}
             self.files: dict[str, Any] = {}
             self.linked: list[Any] = []
+            self.searched: dict[str, list[dict]] = {}  # search entries made by this build, by search_key
 
         def on_pre_build(self, config):  # noqa: ANN001
             build_log.addFilter(self.quiet)
@@ -265,6 +266,8 @@ def kept_pages_plugin(cache: Any, frame: str, pages: dict[str, Any], never: set[
             if self.found is None:
                 self.found = {}
                 self.index = _search_index(config)
+                if self.index is not None:
+                    self._searched_once(self.index)
                 searched = self.index is not None or not any(
                     type(p).__module__.startswith("material.plugins.search") for p in config.plugins.values())
                 for src, page in pages.items():
@@ -274,6 +277,24 @@ def kept_pages_plugin(cache: Any, frame: str, pages: dict[str, Any], never: set[
                         if entry is not None:
                             self.found[src] = entry
             return set(self.found)
+
+        def _searched_once(self, index: Any) -> None:
+            """Material's search parses each page's HTML into its entries: a page whose HTML, address,
+            title, front matter and headings are those of an earlier build gets that build's entries."""
+            add = index.add_entry_from_context
+
+            def add_entry_from_context(page):  # noqa: ANN001, ANN202
+                key = search_key(frame, page)
+                found = cache.search_of(key) if key is not None else None
+                if found is not None:
+                    index.entries.extend(found)
+                    return
+                before = len(index.entries)
+                add(page)
+                if key is not None:
+                    self.searched[key] = [dict(e) for e in index.entries[before:]]
+
+            index.add_entry_from_context = add_entry_from_context
 
         def on_files(self, files, config):  # noqa: ANN001
             build_log.removeFilter(self.quiet)
@@ -338,6 +359,8 @@ def kept_pages_plugin(cache: Any, frame: str, pages: dict[str, Any], never: set[
             for file in self.linked:
                 cache.static.place(file.abs_src_path, Path(file.abs_dest_path))
             if len(warnings) == self.warned:
+                for key, entries in self.searched.items():
+                    cache.put_search(key, entries)
                 for src, entry in self.made.items():
                     if entry.html:
                         cache.put(page_key(frame, src, self.digests[src]), entry,
