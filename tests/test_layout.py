@@ -8,7 +8,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "generator"
 STAGES = ["data", "notices", "publishing", "site", "announcing", "checks"]
-MKDOCS_MODULES = {"generator.site.builder", "generator.site.theme_cache"}
+MKDOCS_MODULES = {"generator.site.builder", "generator.site.theme_cache", "generator.site.one_markdown"}
 LONGEST = 450  # "about 400 lines"
 
 

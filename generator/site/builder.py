@@ -1,4 +1,5 @@
-"""Pages → one static Material for MkDocs site. The only module that imports MkDocs.
+"""Pages → one static Material for MkDocs site. With theme_cache.py and one_markdown.py, the only modules
+that import MkDocs.
 
 The rest of the pipeline hands over a `SiteSpec`: plain pages and settings, already escaped. The
 MkDocs config is built as a Python dict from the root `mkdocs.yml` (our own file) plus the clinic's
