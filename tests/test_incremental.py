@@ -369,6 +369,21 @@ def test_pool_and_single_process_give_identical_sites(four, tmp_path):
     assert fresh_build(four, tmp_path, workers=1) == pooled
 
 
+def test_a_first_build_leaves_the_notices_templates_compiled_for_the_next_process(four):
+    """The first build of a project (nothing known of its languages yet) keeps the notices' compiled
+    templates too, in a folder for this version of the package; another version's folder is removed."""
+    import hashlib
+
+    stale = four.root / ".cache" / "jinja" / "0123456789abcdef"
+    stale.mkdir(parents=True)
+    build(four, as_of=AS_OF, workers=2)
+    (folder,) = (four.root / ".cache" / "jinja").iterdir()
+    assert folder.name != stale.name and len(folder.name) == 16
+    for name in ("pages/index.md.j2", "pages/notice.md.j2", "pages/_footer.md.j2"):
+        key = hashlib.sha1(f"{name}|{four.templates_dir / name}".encode()).hexdigest()
+        assert (folder / f"{key}.cache").is_file(), name
+
+
 def test_shards_partition_the_clinics_stably_and_together_equal_the_full_build(four, tmp_path):
     full = fresh_build(four, tmp_path)
     slugs = four.slugs()

@@ -132,6 +132,11 @@ def _words_signature(templates_dir: Path, lang: str) -> tuple:
     return tuple(out)
 
 
+# Compiled templates kept by the process that builds sites (generator/site/build.py sets it in each
+# worker), so that a later process loads them compiled; Jinja checks each against its source.
+BYTECODE_CACHE: jinja2.BytecodeCache | None = None
+
+
 @functools.lru_cache(maxsize=16)
 def _environment(templates_dir: Path, lang: str, signature: tuple = ()) -> jinja2.Environment:
     lang_dir = templates_dir / lang
@@ -147,6 +152,7 @@ def _environment(templates_dir: Path, lang: str, signature: tuple = ()) -> jinja
         undefined=jinja2.StrictUndefined,
         autoescape=False,  # Markdown, not HTML: finalize escapes for both
         finalize=escape_markdown,
+        bytecode_cache=BYTECODE_CACHE,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import gc
 import importlib
+import os
+import re
+import shutil
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -178,12 +181,14 @@ _GC_THRESHOLD = (25000, 10, 10)
 
 
 def _init_worker(bytecode_dir: Path, templates_dir: Path, langs: list[str]) -> None:
+    from ..notices import render
     from ..notices.render import environment
     from .theme_cache import set_bytecode_dir, shared_bytecode_cache
 
     set_bytecode_dir(bytecode_dir)
-    # The notices' own templates too, in the languages the clinics to build were last built in: a new
-    # process then loads them compiled (Jinja checks each against its source).
+    # The notices' own templates too (every environment made from now on, and those of the languages
+    # the clinics to build were last built in, made now): a new process then loads them compiled.
+    render.BYTECODE_CACHE = shared_bytecode_cache()
     for lang in langs:
         if (templates_dir / lang).is_dir():
             try:
@@ -195,6 +200,21 @@ def _init_worker(bytecode_dir: Path, templates_dir: Path, langs: list[str]) -> N
     if parallel.in_worker():
         gc.freeze()  # what the worker inherited is never garbage: keep it out of every collection
         gc.set_threshold(*_GC_THRESHOLD)
+
+
+def _bytecode_dir(project: Project, shared: dict[str, str]) -> Path:
+    """Where compiled templates are kept: one folder per version of this package's source, since Jinja
+    checks a compiled template against its source only, not against the extension that shaped it
+    (generator/notices/sources.py); the folders of other versions are removed."""
+    base = project.root / ".cache" / "jinja"
+    name = shared.get("generator", "")[:16] or "any"
+    if base.is_dir() and not base.is_symlink():
+        for entry in os.scandir(base):
+            if entry.name != name and re.fullmatch(r"[0-9a-f]{16}|any", entry.name) and entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            elif entry.name.endswith(".cache") and entry.is_file(follow_symlinks=False):
+                os.unlink(entry.path)  # kept flat by earlier versions
+    return base / name
 
 
 @contextmanager
@@ -251,7 +271,7 @@ def _build_all(project: Project, slugs: list[str], as_of: date, pdfs: bool, work
         with _collector_tuned():
             langs = sorted({lang for slug in slugs for lang in manifest.clinics.get(slug, {}).get("langs", [])})
             for result in parallel.run(_build_one, tasks(), workers, _init_worker,
-                                       (project.root / ".cache" / "jinja", project.templates_dir, langs)):
+                                       (_bytecode_dir(project, shared), project.templates_dir, langs)):
                 results[result.slug] = result
                 if result.problems:
                     failed = True
