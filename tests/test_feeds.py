@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from urllib.parse import urljoin
 
 import feedparser
 import jsonschema

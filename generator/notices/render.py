@@ -316,7 +316,7 @@ def _title_key(clinic: Clinic, notice: str) -> str:
     return notice_kinds.kind(notice).title_key(clinic.jurisdiction.country)
 
 
-_HEADING = re.compile(f"^((?:\ue000[^\ue001\n]*\ue001|\ue002)*)#", re.M)  # source marks may open a line
+_HEADING = re.compile("^((?:\ue000[^\ue001\n]*\ue001|\ue002)*)#", re.M)  # source marks may open a line
 
 
 def demote(text: str) -> Markup:
