@@ -8,6 +8,7 @@ leave half done (swap.py). A problem found while gathering stops the run before 
 from __future__ import annotations
 
 import gc
+import hashlib
 import importlib
 import os
 import re
@@ -207,13 +208,21 @@ def _bytecode_dir(project: Project, shared: dict[str, str]) -> Path:
     checks a compiled template against its source only, not against the extension that shaped it
     (generator/notices/sources.py); the folders of other versions are removed."""
     base = project.root / ".cache" / "jinja"
-    name = shared.get("generator", "")[:16] or "any"
-    if base.is_dir() and not base.is_symlink():
-        for entry in os.scandir(base):
-            if entry.name != name and re.fullmatch(r"[0-9a-f]{16}|any", entry.name) and entry.is_dir(follow_symlinks=False):
-                shutil.rmtree(entry.path, ignore_errors=True)
-            elif entry.name.endswith(".cache") and entry.is_file(follow_symlinks=False):
-                os.unlink(entry.path)  # kept flat by earlier versions
+    version = f"{shared.get('generator', '')}\0{shared.get('packages', '')}".encode()
+    name = hashlib.blake2b(version, digest_size=8).hexdigest()
+    try:
+        if base.is_dir() and not base.is_symlink():
+            with os.scandir(base) as entries:
+                for entry in entries:
+                    if entry.name == name and not entry.is_dir(follow_symlinks=False):
+                        os.unlink(entry.path)  # not a folder of ours (a link, say): made afresh
+                    elif (entry.name != name and re.fullmatch(r"[0-9a-f]{16}|any", entry.name)
+                          and entry.is_dir(follow_symlinks=False)):
+                        shutil.rmtree(entry.path, ignore_errors=True)
+                    elif entry.name.endswith(".cache") and entry.is_file(follow_symlinks=False):
+                        os.unlink(entry.path)  # kept flat by earlier versions
+    except OSError:
+        pass  # a cache that cannot be tidied is only larger
     return base / name
 
 

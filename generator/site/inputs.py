@@ -136,7 +136,7 @@ def shared_digests(project: Project, pdfs: bool) -> dict[str, str]:
         return h.hexdigest()
 
     digests = Digests(project)
-    package_dir = Path(__file__).resolve().parent
+    package_dir = Path(__file__).resolve().parent.parent  # the whole package: every stage shapes the sites
     source = sorted(p.relative_to(package_dir).as_posix() for p in package_dir.rglob("*.py"))
     generator = of((rel, hashlib.blake2b((package_dir / rel).read_bytes(), digest_size=16).hexdigest())
                    for rel in source)

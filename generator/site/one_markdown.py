@@ -23,6 +23,8 @@ from .theme_cache import _STATS
 
 REUSE = True
 _OWN = ("markdown.", "mkdocs.")
+# Footnotes' reset() numbers the next document's ids on (UNIQUE_IDS): a converter per page never does.
+_NOT_REUSED = ("markdown.extensions.footnotes",)
 _RENDER_NAMES = {"_RawHTMLPreprocessor", "_ExtractAnchorsTreeprocessor", "_RelativePathTreeprocessor",
                  "_ExtractTitleTreeprocessor", "get_toc", "Markdown"}
 
@@ -42,7 +44,8 @@ def supported() -> bool:
 def _own_processors(md: Any) -> bool:
     registries = (md.preprocessors, md.parser.blockprocessors, md.inlinePatterns, md.treeprocessors,
                   md.postprocessors)
-    return all(type(item).__module__.startswith(_OWN) for registry in registries for item in registry)
+    return all(type(item).__module__.startswith(_OWN) and not type(item).__module__.startswith(_NOT_REUSED)
+               for registry in registries for item in registry)
 
 
 @contextmanager

@@ -111,10 +111,10 @@ def search_key(frame: str, page: Any) -> str | None:
     try:
         head = json.dumps([frame, page.file.src_uri, page.url, str(page.title), page.meta, toc(page.toc.items)],
                           sort_keys=True, ensure_ascii=False)
-    except (TypeError, ValueError, AttributeError):
+        h = hashlib.blake2b(digest_size=20)
+        h.update(head.encode("utf-8", "surrogatepass") + b"\0" + str(page.content).encode("utf-8", "surrogatepass"))
+    except (TypeError, ValueError, AttributeError, RecursionError):
         return None
-    h = hashlib.blake2b(digest_size=20)
-    h.update(head.encode("utf-8", "surrogateescape") + b"\0" + str(page.content).encode("utf-8", "surrogateescape"))
     return h.hexdigest()
 
 
@@ -170,7 +170,7 @@ class PageCache:
                         and all(isinstance(v, str) for v in data["markdown"].values())
                         and isinstance(data.get("search", {}), dict)):
                     index = {"pages": data["pages"], "markdown": data["markdown"], "search": data.get("search", {})}
-            except (OSError, ValueError):
+            except (OSError, ValueError, RecursionError):
                 pass  # none yet, or not what this module writes: every page is built
             self._index = index
         return self._index
@@ -232,7 +232,7 @@ class PageCache:
             if (found["digest"] != _entries_digest(entries)
                     or not all(isinstance(e, dict) for e in entries)):  # changed by someone: made again
                 return None
-        except (TypeError, KeyError, ValueError):
+        except (TypeError, KeyError, ValueError, RecursionError):
             return None
         self._search_used.add(key)
         self.search_hits += 1
