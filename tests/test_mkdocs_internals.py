@@ -172,3 +172,22 @@ def test_a_site_ships_only_the_search_language_files_its_search_loads(make_proje
         # The worker's own rule, as this Material version writes it.
         assert re.search(r'n!=="en"&&\w+\.push\(`\$\{\w+\}/min/lunr\.\$\{n\}\.min\.js`\)', worker)
         assert "min/lunr.stemmer.support.min.js" in worker and "min/lunr.multi.min.js" in worker
+
+
+def test_a_converter_is_shared_only_where_reset_starts_each_page_afresh():
+    """Python-Markdown's and MkDocs' processors reset fully; footnotes number ids on (UNIQUE_IDS) and any
+    other package's extension is unknown: those pages get a new converter each, as MkDocs makes them."""
+    import markdown
+
+    from generator.site import one_markdown
+
+    assert one_markdown._own_processors(markdown.Markdown(extensions=["toc", "tables", "attr_list", "md_in_html",
+                                                                      "admonition", "fenced_code"]))
+    assert not one_markdown._own_processors(markdown.Markdown(extensions=["footnotes"]))
+
+    class Foreign(markdown.extensions.Extension):
+        def extendMarkdown(self, md):  # noqa: N802
+            md.treeprocessors.register(type("P", (markdown.treeprocessors.Treeprocessor,), {"run": lambda s, r: r})(md),
+                                       "foreign", 1)
+
+    assert not one_markdown._own_processors(markdown.Markdown(extensions=[Foreign()]))

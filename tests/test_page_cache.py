@@ -201,3 +201,21 @@ def test_a_version_page_sees_only_what_its_key_covers(project, tmp_path):
         build(project, as_of=AS_OF)
     assert "contact" in str(caught.value)
     assert not (project.site_dir / SLUG).exists()
+
+
+@pytest.mark.parametrize("field,value", [("search", ["x"]), ("anchors", [[1]]), ("links", {"a.md": 5})])
+def test_a_kept_page_recorded_in_another_shape_is_built_again(project, tmp_path, field, value):
+    """index.json may come from anywhere (a shared CI cache): a record that is not what this module writes
+    serves nothing, and never stops the build."""
+    import json
+
+    build(project, as_of=AS_OF)
+    index = project.root / ".cache" / "pages" / SLUG / "index.json"
+    data = json.loads(index.read_bytes())
+    for meta in data["pages"].values():
+        meta[field] = value
+    for entry in data.get("search", {}).values():
+        entry["entries"] = [[1]]
+    index.write_text(json.dumps(data), encoding="utf-8")
+    build(project, as_of=AS_OF)
+    assert_same_as_without_cache(project, tmp_path, f"reshaped {field}")

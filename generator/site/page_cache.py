@@ -196,8 +196,14 @@ class PageCache:
             html = path.read_bytes()
             if meta.get("digest") != hashlib.blake2b(html, digest_size=16).hexdigest():
                 return None
-            entry = Entry(html, list(meta["anchors"]), dict(meta["links"]), list(meta["search"]), path)
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            anchors, links, search = meta["anchors"], meta["links"], meta["search"]
+            if not (isinstance(anchors, list) and all(isinstance(a, str) for a in anchors)
+                    and isinstance(links, dict) and all(isinstance(v, dict) and all(
+                        isinstance(a, str) and isinstance(b, str) for a, b in v.items()) for v in links.values())
+                    and isinstance(search, list) and all(isinstance(e, dict) for e in search)):
+                return None  # not what this module writes
+            entry = Entry(html, list(anchors), dict(links), list(search), path)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
             return None  # missing, changed, or not what this module writes: built again
         self.used.add(key)
         self.hits += 1
