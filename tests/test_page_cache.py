@@ -219,3 +219,18 @@ def test_a_kept_page_recorded_in_another_shape_is_built_again(project, tmp_path,
     index.write_text(json.dumps(data), encoding="utf-8")
     build(project, as_of=AS_OF)
     assert_same_as_without_cache(project, tmp_path, f"reshaped {field}")
+
+
+def test_a_link_in_place_of_a_clinics_kept_pages_is_never_followed(project, tmp_path):
+    """.cache/ may come from anywhere: a link where a clinic's kept pages belong is removed, and nothing
+    is read from, written to or deleted in the folder it points to."""
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "precious.txt").write_text("keep me", encoding="utf-8")
+    folder = project.root / ".cache" / "pages" / SLUG
+    folder.parent.mkdir(parents=True)
+    folder.symlink_to(victim, target_is_directory=True)
+    build(project, as_of=AS_OF)
+    assert [p.name for p in victim.iterdir()] == ["precious.txt"]
+    assert not folder.is_symlink()
+    assert_same_as_without_cache(project, tmp_path, "linked")

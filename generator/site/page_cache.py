@@ -160,7 +160,21 @@ class PageCache:
         self._search_used: set[str] = set()
         self._changed = False
 
+    def _own_folder(self) -> bool:
+        """Whether the folder is a real one (or none yet) and no link: one that is a link is removed, so
+        that nothing is read, written or deleted where it points."""
+        if self.folder.parent.is_symlink():
+            return False  # .cache/pages itself: left to whoever made it, and not used
+        if self.folder.is_symlink():
+            try:
+                os.unlink(self.folder)
+            except OSError:
+                return False
+        return True
+
     def _load(self) -> dict[str, Any]:
+        if self._index is None and not self._own_folder():
+            self._index = {"pages": {}, "markdown": {}, "search": {}}
         if self._index is None:
             index: dict[str, Any] = {"pages": {}, "markdown": {}, "search": {}}
             try:
@@ -212,6 +226,8 @@ class PageCache:
     def put(self, key: str, entry: Entry, written: Path | None = None) -> None:
         """Keep a page: by a link to `written`, the file MkDocs wrote for it, where it holds these bytes."""
         self.used.add(key)
+        if not self._own_folder():
+            return
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             final = self.folder / f"{key}.html"
@@ -256,6 +272,8 @@ class PageCache:
 
     def prune(self) -> None:
         """Remove the pages this build did not use (older frames, older banners); record the rest."""
+        if not self._own_folder():
+            return
         index = self._load()
         pages = {k: v for k, v in sorted(index["pages"].items()) if k in self.used}
         markdown = {k: v for k, v in sorted(index["markdown"].items()) if k in self._digests_used}
