@@ -163,43 +163,39 @@ def test_site_search_finds_each_text_once(make_project):
     assert 'content="noindex"' not in (site / "privacy/v3/index.html").read_text(encoding="utf-8")
 
 
-def test_a_notice_text_converted_once_per_site_gives_the_same_bytes(make_project, tmp_path, monkeypatch):
+def _same_sites_without(make_project, monkeypatch, module, flag: str, stat: str, at_least: int) -> None:
+    """Every example site built with a speed-up and without it (`module.flag` False): the speed-up was
+    used (`stat` grew by `at_least`) and the sites are byte-identical."""
+    from generator.site import theme_cache
+
+    project = make_project(examples=True)
+    before = theme_cache.cache_stats()[stat]
+    build(project, as_of=AS_OF)
+    fast = tree_bytes(project.site_dir)
+    assert theme_cache.cache_stats()[stat] >= before + at_least
+    shutil.rmtree(project.site_dir)
+    monkeypatch.setattr(module, flag, False)
+    build(project, as_of=AS_OF)
+    plain = tree_bytes(project.site_dir)
+    assert fast.keys() == plain.keys()
+    assert [name for name in plain if fast[name] != plain[name]] == []
+
+
+def test_a_notice_text_converted_once_per_site_gives_the_same_bytes(make_project, monkeypatch):
     """A notice's page and the page of the version it shows hold the same text: the builder converts it
     once and reuses the HTML and headings (generator/site/builder.py). Every site must be byte-identical to
     converting every page in full, and the reuse must have happened."""
     from generator.site import parts as parts_mod
-    from generator.site import theme_cache
 
-    project = make_project(examples=True)
-    before = theme_cache.cache_stats()["parts_reused"]
-    build(project, as_of=AS_OF)
-    reused = tree_bytes(project.site_dir)
-    assert theme_cache.cache_stats()["parts_reused"] >= before + 10
-    shutil.rmtree(project.site_dir)
-    monkeypatch.setattr(parts_mod, "REUSE_PARTS", False)
-    build(project, as_of=AS_OF)
-    full = tree_bytes(project.site_dir)
-    assert reused.keys() == full.keys()
-    assert [name for name in full if reused[name] != full[name]] == []
+    _same_sites_without(make_project, monkeypatch, parts_mod, "REUSE_PARTS", "parts_reused", 10)
 
 
 def test_one_markdown_converter_per_site_gives_the_same_bytes(make_project, monkeypatch):
     """Pages of a site share one Markdown converter, reset between them (generator/site/one_markdown.py):
     every example site must be byte-identical to MkDocs' own way, a new converter per page."""
     from generator.site import one_markdown
-    from generator.site import theme_cache
 
-    project = make_project(examples=True)
-    before = theme_cache.cache_stats()["converters_reused"]
-    build(project, as_of=AS_OF)
-    shared = tree_bytes(project.site_dir)
-    assert theme_cache.cache_stats()["converters_reused"] >= before + 50
-    shutil.rmtree(project.site_dir)
-    monkeypatch.setattr(one_markdown, "REUSE", False)
-    build(project, as_of=AS_OF)
-    own = tree_bytes(project.site_dir)
-    assert shared.keys() == own.keys()
-    assert [name for name in own if shared[name] != own[name]] == []
+    _same_sites_without(make_project, monkeypatch, one_markdown, "REUSE", "converters_reused", 50)
 
 
 def test_a_marked_part_is_converted_again_where_reuse_could_differ(tmp_path, monkeypatch):

@@ -216,7 +216,7 @@ def _bytecode_dir(project: Project, shared: dict[str, str]) -> Path:
                 for entry in entries:
                     if entry.name == name and not entry.is_dir(follow_symlinks=False):
                         os.unlink(entry.path)  # not a folder of ours (a link, say): made afresh
-                    elif (entry.name != name and re.fullmatch(r"[0-9a-f]{16}|any", entry.name)
+                    elif (entry.name != name and re.fullmatch(r"[0-9a-f]{16}", entry.name)
                           and entry.is_dir(follow_symlinks=False)):
                         shutil.rmtree(entry.path, ignore_errors=True)
                     elif entry.name.endswith(".cache") and entry.is_file(follow_symlinks=False):
