@@ -33,6 +33,10 @@ if TYPE_CHECKING:
               help="Make a PDF of every published version (cached in .cache/: each is made once).")
 @click.option("--force", is_flag=True,
               help="Rebuild every clinic asked for, even those whose inputs have not changed since their last build.")
+@click.option("--fresh", is_flag=True,
+              help="Use nothing that earlier builds kept in .cache/ (pages, compiled templates, PDFs, theme "
+                   "files): remove it and rebuild every clinic asked for. For a .cache/ restored from somewhere "
+                   "you do not trust.")
 @click.option("--dry-run", is_flag=True,
               help="List the clinics that would be rebuilt (and why) or removed; write nothing.")
 @click.option("--shard", callback=_shard, default=None, metavar="K/N",
@@ -43,7 +47,7 @@ if TYPE_CHECKING:
 @root_option
 @as_of_option
 @_errors_to_exit
-def build(slugs: tuple[str, ...], pdf: bool, force: bool, dry_run: bool, shard: tuple[int, int] | None,
+def build(slugs: tuple[str, ...], pdf: bool, force: bool, fresh: bool, dry_run: bool, shard: tuple[int, int] | None,
           workers: int | None, root: str | None, as_of: date | None) -> None:
     """Build every clinic's site into site/<slug>/ (or only the SLUGS named).
 
@@ -79,7 +83,7 @@ def build(slugs: tuple[str, ...], pdf: bool, force: bool, dry_run: bool, shard: 
     try:
         results = build_mod.build(project, slugs or None, as_of=as_of, progress=progress, pdfs=pdf,
                                   incremental=not force, workers=workers or parallel.default_workers(),
-                                  shard=shard, dry_run=dry_run, on_plan=on_plan,
+                                  shard=shard, dry_run=dry_run, on_plan=on_plan, fresh=fresh,
                                   on_note=lambda line: click.echo(f"note: {line}", err=True))
     finally:
         if bar is not None:

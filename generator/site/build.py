@@ -27,6 +27,7 @@ from . import inputs as inputs_mod
 from . import output as output_mod
 from . import parallel, swap
 from .incremental import Plan
+from .linking import forget_kept, own_folder
 from .manifest import encode, load_manifest, save_manifest
 
 # The data model, Jinja, Markdown and MkDocs are imported where a clinic is built, not here: a build
@@ -43,7 +44,8 @@ class Built:
 def build(project: Project, slugs: Iterable[str] | None = None, as_of: date | None = None,
           progress: Callable[[str], None] | None = None, pdfs: bool = False, *, incremental: bool = False,
           workers: int = 1, shard: tuple[int, int] | None = None, dry_run: bool = False,
-          on_plan: Callable[[Plan], None] | None = None, on_note: Callable[[str], None] | None = None) -> list[Built]:
+          on_plan: Callable[[Plan], None] | None = None, on_note: Callable[[str], None] | None = None,
+          fresh: bool = False) -> list[Built]:
     """Build the clinics named (all by default) into site/<slug>/ and return what was built.
 
     incremental: skip a clinic whose inputs, shared inputs and date window are those of its last build
@@ -51,6 +53,9 @@ def build(project: Project, slugs: Iterable[str] | None = None, as_of: date | No
     workers: processes that build sites (1: this process).
     shard: (k, n) builds only the k-th of n stable parts of the clinics (see incremental.shard_of).
     dry_run: decide, call on_plan, and write nothing.
+    fresh: first remove what earlier builds kept in .cache/ to use again (pages, compiled templates, PDFs,
+        theme files), and rebuild every clinic: for a .cache/ that came from somewhere not trusted, since
+        what is kept there is used as it is (see README, "What .cache/ is trusted with").
     on_plan: called once with the Plan (what will be built and why, kept, removed) before building.
     on_note: called with a line for the user about something the build set right (an interrupted
         build finished, a manifest that could not be trusted set aside).
@@ -78,6 +83,12 @@ def build(project: Project, slugs: Iterable[str] | None = None, as_of: date | No
     with swap.locked(project):
         for line in swap.recover(project):
             note(line)
+        if fresh:
+            from .theme_cache import forget_compiled
+
+            forget_kept(project.root / ".cache")
+            forget_compiled()
+            incremental = False
         return _run(project, scope, named, shard, as_of, pdfs, incremental, workers, False, on_plan, progress, note)
 
 
@@ -211,7 +222,7 @@ def _bytecode_dir(project: Project, shared: dict[str, str]) -> Path:
     version = f"{shared.get('generator', '')}\0{shared.get('packages', '')}".encode()
     name = hashlib.blake2b(version, digest_size=8).hexdigest()
     try:
-        if base.is_dir() and not base.is_symlink():
+        if own_folder(base):
             with os.scandir(base) as entries:
                 for entry in entries:
                     if entry.name == name and not entry.is_dir(follow_symlinks=False):

@@ -13,7 +13,11 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import stat
 from pathlib import Path
+
+# What a build keeps in .cache/ and uses again: set aside whole by `notices build --fresh`.
+KEPT = ("pages", "jinja", "pdf", "static")
 
 
 class KeptBytes(bytes):
@@ -28,12 +32,49 @@ class KeptBytes(bytes):
 
 
 def link(source: Path, dest: Path) -> bool:
-    """Link `dest` to `source`; False where that cannot be done."""
+    """Link `dest` to `source`, a regular file; False where that cannot be done. A link at `source` is
+    never followed: a site would hold whatever file it names."""
     try:
-        os.link(source, dest)
+        if not stat.S_ISREG(os.lstat(source).st_mode):
+            return False
+        os.link(source, dest, follow_symlinks=False)
         return True
     except OSError:
         return False
+
+
+def read_kept(path: Path) -> bytes:
+    """The bytes of a file kept in .cache/. OSError if there is none, or a link or anything but a regular
+    file is in its place: a link is never followed (it would publish whatever file it names)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            raise OSError(f"{path} is not a regular file")
+        return fh.read()
+
+
+def own_folder(folder: Path) -> bool:
+    """Whether `folder`, in .cache/, is a real folder, made if need be. A link in its place is removed,
+    never followed, so that nothing is read, written or deleted where it points. (.cache/ itself is
+    checked before a build starts: generator/site/swap.py.)"""
+    try:
+        if folder.is_symlink():
+            os.unlink(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder.is_dir() and not folder.is_symlink()
+    except OSError:
+        return False
+
+
+def forget_kept(cache: Path) -> None:
+    """Remove what builds keep in `cache` to use again, so that nothing of it is used: a link is
+    removed, never followed, and a folder's links are removed with it (shutil.rmtree never follows one)."""
+    for name in KEPT:
+        path = cache / name
+        if path.is_symlink() or path.is_file():
+            path.unlink()
+        elif path.is_dir():
+            shutil.rmtree(path)
 
 
 def write(dest: Path, data: bytes) -> None:
@@ -61,6 +102,7 @@ class Store:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        self._own: bool | None = None
 
     def place(self, source: str, dest: Path) -> None:
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -73,14 +115,17 @@ class Store:
             st = os.stat(source)
             name = hashlib.blake2b(f"{source}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}".encode(
                 "utf-8", "surrogateescape"), digest_size=16).hexdigest() + Path(source).suffix
+            if self._own is None:
+                self._own = own_folder(self.folder)
+            if not self._own:
+                return None
             path = self.folder / name
             try:
-                kt = os.stat(path)
-                if kt.st_size == st.st_size and kt.st_mtime_ns == st.st_mtime_ns:
+                kt = os.lstat(path)
+                if stat.S_ISREG(kt.st_mode) and kt.st_size == st.st_size and kt.st_mtime_ns == st.st_mtime_ns:
                     return path
             except OSError:
                 pass
-            self.folder.mkdir(parents=True, exist_ok=True)
             tmp = self.folder / f".tmp-{os.getpid()}-{name}"
             shutil.copy2(source, tmp)
             os.replace(tmp, path)

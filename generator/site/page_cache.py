@@ -41,7 +41,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from .linking import KeptBytes, Store, link, write
+from .linking import KeptBytes, Store, link, read_kept, write
 
 FORMAT = 3
 ENABLED = os.environ.get("NOTICES_NO_PAGE_CACHE", "") in ("", "0")
@@ -178,7 +178,7 @@ class PageCache:
         if self._index is None:
             index: dict[str, Any] = {"pages": {}, "markdown": {}, "search": {}}
             try:
-                data = json.loads((self.folder / INDEX).read_bytes())
+                data = json.loads(read_kept(self.folder / INDEX))
                 if (isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("pages"), dict)
                         and isinstance(data.get("markdown"), dict)
                         and all(isinstance(v, str) for v in data["markdown"].values())
@@ -207,7 +207,7 @@ class PageCache:
         meta = self._load()["pages"].get(key)
         path = self.folder / f"{key}.html"
         try:
-            html = path.read_bytes()
+            html = read_kept(path)
             if meta.get("digest") != hashlib.blake2b(html, digest_size=16).hexdigest():
                 return None
             anchors, links, search = meta["anchors"], meta["links"], meta["search"]

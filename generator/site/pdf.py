@@ -15,7 +15,7 @@ from pathlib import Path
 import markdown
 
 from ..publishing.versions import Version
-from .linking import KeptBytes
+from .linking import KeptBytes, own_folder, read_kept
 
 EXTENSIONS = ["tables", "attr_list", "md_in_html", "admonition", "toc"]
 
@@ -54,13 +54,17 @@ def render_pdf(clinic_name: str, version: Version, stamp: str) -> bytes:
 def cached_pdf(cache_dir: Path, clinic_name: str, version: Version, stamp: str) -> bytes:
     key = hashlib.sha256("\n".join((version.digest(), clinic_name, stamp, _css(stamp, clinic_name))).encode()).hexdigest()
     path = cache_dir / "pdf" / f"{key}.pdf"
-    try:
-        return KeptBytes(path.read_bytes(), path)  # linked into the site (generator/site/linking.py)
-    except OSError:
-        pass  # not made yet
+    own = own_folder(path.parent)
+    if own:
+        try:
+            return KeptBytes(read_kept(path), path)  # linked into the site (generator/site/linking.py)
+        except OSError:
+            pass  # not made yet
     data = render_pdf(clinic_name, version, stamp)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not own:
+        return data  # a cache that cannot be used is only slower
     tmp = path.with_suffix(f".{os.getpid()}.tmp")  # one per process: workers may make the same PDF at once
+    tmp.unlink(missing_ok=True)
     tmp.write_bytes(data)
     tmp.replace(path)
     return KeptBytes(data, path)

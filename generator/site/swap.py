@@ -52,6 +52,7 @@ def _staging_base(project: Project) -> Path:
 @contextmanager
 def locked(project: Project) -> Iterator[None]:
     """Hold the project's build lock, or refuse at once if another build holds it."""
+    _staging_base(project)  # .cache/ a link: refused before anything is written through it
     path = project.root / LOCK
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)

@@ -13,6 +13,8 @@ from typing import Any, Callable, Iterator
 
 import jinja2
 
+from .linking import own_folder, read_kept
+
 MKDOCS_TESTED = ("1.6.",)  # MkDocs versions whose internals the caches were checked against
 CACHES_ENABLED = os.environ.get("NOTICES_NO_MKDOCS_CACHE", "") in ("", "0")
 class _Bytecode(jinja2.BytecodeCache):
@@ -29,7 +31,7 @@ class _Bytecode(jinja2.BytecodeCache):
         data = self.memory.get(bucket.key)
         if data is None and self.directory is not None:
             try:
-                data = (self.directory / f"{bucket.key}.cache").read_bytes()
+                data = read_kept(self.directory / f"{bucket.key}.cache")
             except OSError:
                 data = None
         if data is not None:
@@ -47,7 +49,8 @@ class _Bytecode(jinja2.BytecodeCache):
         self.memory[bucket.key] = data
         if self.directory is not None:
             try:
-                self.directory.mkdir(parents=True, exist_ok=True)
+                if not own_folder(self.directory):
+                    return
                 fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.directory)
                 with os.fdopen(fd, "wb") as fh:
                     fh.write(data)
@@ -74,6 +77,10 @@ def shared_bytecode_cache() -> jinja2.BytecodeCache:
 def set_bytecode_dir(path: Path | None) -> None:
     """Also keep the compiled theme templates in `path`, so that a new process starts warm."""
     _BYTECODE.directory = path
+def forget_compiled() -> None:
+    """Compile every template afresh: none kept in memory, none read from disk until set again."""
+    _BYTECODE.memory.clear()
+    _BYTECODE.directory = None
 def cache_stats() -> dict[str, int]:
     return {"bytecode_hits": _BYTECODE.hits, "bytecode_misses": _BYTECODE.misses, **_STATS}
 def clear_caches() -> None:
