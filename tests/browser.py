@@ -19,6 +19,12 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args: object) -> None:
         pass
 
+    def end_headers(self) -> None:
+        # Without it Chromium caches by Last-Modified (one-second steps) and a reload may run the script
+        # of an earlier build: a visitor who comes back after the cache lifetime sees the new one.
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
 
 @contextmanager
 def serve(folder: Path) -> Iterator[str]:
