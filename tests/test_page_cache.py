@@ -3,6 +3,7 @@ byte the site a build without them writes, whatever input changed in between."""
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import pytest
@@ -187,6 +188,44 @@ def test_many_sites_are_listed_in_two_processes_as_in_one(project, monkeypatch):
     (project.site_dir / SLUG / "privacy" / "index.html").write_text("changed")
     after = output.listing_digests(sites)
     assert after[2] != one[2] and after[0] != one[0]
+
+
+def test_a_site_changed_is_rebuilt_when_another_process_lists_the_sites(project, monkeypatch):
+    """The listings are made by a process forked before the inputs are checked (output.Listings): a site
+    changed since its build is seen, and rebuilt, as when this process lists them."""
+    from generator.site import output
+
+    monkeypatch.setattr(output, "_FORK_FROM", 1)
+    build(project, as_of=AS_OF, incremental=True)
+    page = project.site_dir / SLUG / "privacy" / "index.html"
+    before = page.read_bytes()
+    page.unlink()
+    page.write_bytes(before.replace(b"<body", b"<body data-changed", 1))
+    made = []
+    original = output.Listings.__init__
+
+    def counting(self, sites):
+        original(self, sites)
+        made.append(self._pid is not None)
+
+    monkeypatch.setattr(output.Listings, "__init__", counting)
+    (built,) = build(project, as_of=AS_OF, incremental=True)
+    assert built.slug == SLUG and made == [True]
+    assert page.read_bytes() == before
+
+
+def test_a_listing_process_is_reaped_when_the_build_stops(project):
+    from generator.site import output
+
+    build(project, as_of=AS_OF)
+    sites = [str(project.site_dir / SLUG)] * output._FORK_FROM
+    with pytest.raises(RuntimeError):
+        with output.Listings(sites) as listings:
+            pid = listings._pid
+            assert pid is not None
+            raise RuntimeError("a data problem")
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # reaped: no such child left
 
 
 def test_a_version_page_sees_only_what_its_key_covers(project, tmp_path):

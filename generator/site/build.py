@@ -105,9 +105,13 @@ def _run(project: Project, scope: list[str], named: list[str] | None, shard: tup
         in_scope = set(scope)
         removed = [slug for slug in manifest.clinics
                    if slug not in in_scope and (shard is not None or slug not in present)]
-    digests = inputs_mod.Digests(project, manifest.stats)
-    shared = inputs_mod.shared_digests(project, pdfs)
-    plan = inc.plan(project, scope, manifest, shared, as_of, digests, force=not incremental, removed=removed)
+    # The sites that may be kept are listed by another process from now on, while this one checks inputs.
+    listed = [str(project.site_dir / slug) for slug in scope if slug in manifest.clinics] if incremental else []
+    with output_mod.Listings(listed) as listings:
+        digests = inputs_mod.Digests(project, manifest.stats)
+        shared = inputs_mod.shared_digests(project, pdfs)
+        plan = inc.plan(project, scope, manifest, shared, as_of, digests, force=not incremental, removed=removed,
+                        listings=listings, before_check=None if dry_run else _import_pipeline)
     if on_plan:
         on_plan(plan)
     if dry_run:
@@ -138,6 +142,17 @@ def _run(project: Project, scope: list[str], named: list[str] | None, shard: tup
         staging.discard()
         raise
     return built
+
+
+def _import_pipeline(building: bool) -> None:
+    """Import what building a site needs (the data model, the notices, MkDocs), where a clinic is to be
+    built: done while another process lists the sites, it costs nothing there."""
+    if building:
+        from .theme_cache import preload
+
+        importlib.import_module(f"{__package__}.prepare")
+        importlib.import_module("generator.notices.render")
+        preload()
 
 
 def _removable(project: Project, slug: str) -> bool:

@@ -34,14 +34,14 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from ..errors import DataErrors, Problem
 from ..project import Project
 from .inputs import MISSING, Digests, own_files
 from .manifest import PATH as MANIFEST_PATH
 from .manifest import Manifest
-from .output import outputs_intact
+from .output import Listings, outputs_intact
 
 if TYPE_CHECKING:
     from .prepared import Prepared
@@ -193,8 +193,13 @@ def lost_versions(project: Project, slug: str, entry: dict, digests: Digests) ->
 
 
 def plan(project: Project, slugs: list[str], manifest: Manifest, shared: dict[str, str], as_of: date,
-         digests: Digests, *, force: bool = False, removed: Iterable[str] = ()) -> Plan:
-    """What to build and why. Raises DataErrors when a published version a site was built from is gone."""
+         digests: Digests, *, force: bool = False, removed: Iterable[str] = (),
+         listings: Listings | None = None, before_check: Callable[[bool], None] | None = None) -> Plan:
+    """What to build and why. Raises DataErrors when a published version a site was built from is gone.
+
+    listings: the listing digests of sites, under way since before (output.Listings).
+    before_check: called with whether any clinic is to be built, once the inputs are checked and before
+        the sites are: what it does overlaps with listing them."""
     out = Plan(remove=sorted(removed))
     shared_changes: dict[str, list[str]] = {}
     template_changes: dict[tuple, list[str]] = {}
@@ -234,8 +239,10 @@ def plan(project: Project, slugs: list[str], manifest: Manifest, shared: dict[st
             out.build[slug] = reasons
         else:
             unchanged.append(slug)
-    # Every site whose inputs are unchanged is checked whole, all at once (in two processes when many).
-    intact = outputs_intact(project, {slug: manifest.clinics[slug].get("output", {}) for slug in unchanged})
+    if before_check is not None:
+        before_check(bool(out.build))
+    # Every site whose inputs are unchanged is checked whole, all at once (listed by another process when many).
+    intact = outputs_intact(project, {slug: manifest.clinics[slug].get("output", {}) for slug in unchanged}, listings)
     for slug in unchanged:
         entry = manifest.clinics[slug]
         if not intact[slug]:

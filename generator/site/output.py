@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -69,54 +70,94 @@ def _listing_digests(sites: list[str]) -> list[str | None]:
     return out
 
 
-# Below this many sites, one process lists them; above, two share the work (each site is still listed
-# whole: ~50-100 `stat` calls a site, most of a build that finds nothing to do).
+# Below this many sites, this process lists them when asked; from this many, a forked process lists
+# them while this one goes on (~50-100 `stat` calls a site, most of a build that finds nothing to do).
 _FORK_FROM = 200
 
 
-def listing_digests(sites: list[str]) -> list[str | None]:
-    """The listing digest of each site folder (None: not a real folder), as `listing_digest(listing())`.
-    Many sites are split with a forked process, which only lists and hashes and writes its digests
-    back through a pipe; where forking is not safe (other threads) or fails, one process does all."""
-    if len(sites) < _FORK_FROM or not hasattr(os, "fork") or threading.active_count() > 1:
-        return _listing_digests(sites)
-    half = len(sites) // 2
-    try:
-        read, write = os.pipe()
-        pid = os.fork()
-    except OSError:
-        return _listing_digests(sites)
-    if pid == 0:  # the child: list its half, write the digests, and leave at once
+class Listings:
+    """The listing digests of many site folders (None: not a real folder), as `listing_digest(listing())`,
+    made by a process forked at once: this one meanwhile checks the inputs and imports what the build
+    needs, on the other core. The child only lists and hashes, writes its digests back through a pipe and
+    leaves. Where forking is not safe (other threads) or fails, or the sites are few, they are listed
+    here when first asked for. Use it as a context manager: the child is reaped even on an error."""
+
+    def __init__(self, sites: list[str]) -> None:
+        self.sites = sites
+        self._pid: int | None = None
+        self._read: int | None = None
+        self._digests: dict[str, str | None] | None = None
+        if len(sites) < _FORK_FROM or not hasattr(os, "fork") or threading.active_count() > 1:
+            return
         try:
-            os.close(read)
-            data = json.dumps(_listing_digests(sites[half:])).encode()
-            view = memoryview(data)
-            while view:
-                view = view[os.write(write, view):]
-        finally:
-            os._exit(0)
-    os.close(write)
-    mine = _listing_digests(sites[:half])
-    chunks = []
-    with os.fdopen(read, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            chunks.append(chunk)
-    _, status = os.waitpid(pid, 0)
-    try:
-        theirs = json.loads(b"".join(chunks)) if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0 else None
-    except ValueError:
-        theirs = None
-    if not isinstance(theirs, list) or len(theirs) != len(sites) - half:
-        theirs = _listing_digests(sites[half:])
-    return mine + theirs
+            read, write = os.pipe()
+            pid = os.fork()
+        except OSError:
+            return
+        if pid == 0:  # the child
+            try:
+                os.close(read)
+                data = json.dumps(_listing_digests(sites)).encode()
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(write, view):]
+            finally:
+                os._exit(0)
+        os.close(write)
+        self._pid, self._read = pid, read
+
+    def digests(self) -> dict[str, str | None]:
+        if self._digests is None:
+            theirs = self._collect()
+            if not isinstance(theirs, list) or len(theirs) != len(self.sites):
+                theirs = _listing_digests(self.sites)
+            self._digests = dict(zip(self.sites, theirs))
+        return self._digests
+
+    def _collect(self) -> object:
+        if self._pid is None or self._read is None:
+            return None
+        pid, self._pid = self._pid, None
+        chunks = []
+        with os.fdopen(self._read, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                chunks.append(chunk)
+        _, status = os.waitpid(pid, 0)
+        try:
+            return json.loads(b"".join(chunks)) if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0 else None
+        except ValueError:
+            return None
+
+    def __enter__(self) -> "Listings":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pid is not None:
+            try:
+                os.kill(self._pid, signal.SIGKILL)
+            except OSError:
+                pass
+            self._collect()
 
 
-def outputs_intact(project: Project, recorded: dict[str, dict[str, str]]) -> dict[str, bool]:
-    """`output_intact` for many sites at once ({slug: what was recorded})."""
-    slugs = list(recorded)
-    digests = listing_digests([str(project.site_dir / slug) for slug in slugs])
+def listing_digests(sites: list[str]) -> list[str | None]:
+    """The listing digest of each site folder (None: not a real folder): see Listings."""
+    with Listings(sites) as listings:
+        found = listings.digests()
+    return [found[site] for site in sites]
+
+
+def outputs_intact(project: Project, recorded: dict[str, dict[str, str]],
+                   listings: Listings | None = None) -> dict[str, bool]:
+    """`output_intact` for many sites at once ({slug: what was recorded}); `listings` may hold the
+    listing digests of some of them, made earlier."""
+    known = listings.digests() if listings is not None else {}
+    paths = {slug: str(project.site_dir / slug) for slug in recorded}
+    todo = [path for path in paths.values() if path not in known]
+    known = {**known, **dict(zip(todo, listing_digests(todo)))} if todo else known
     out = {}
-    for slug, digest in zip(slugs, digests):
+    for slug, path in paths.items():
+        digest = known[path]
         if digest is None:
             out[slug] = False
         elif digest == recorded[slug].get("listing"):
