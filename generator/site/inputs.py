@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import sys
 import time
 from importlib import metadata
@@ -55,6 +56,10 @@ class Digests:
                 known = self.known.get(rel)
                 if known is not None and known[:4] == key:
                     found = known[4]
+                elif not stat.S_ISREG(st.st_mode):
+                    # A FIFO or a device would block a read or never end it: its kind stands for it, and
+                    # the loader reports it where a file belongs (safepath.unsafe).
+                    found = f"not a file: {stat.S_IFMT(st.st_mode):o}"
                 else:
                     with open(path, "rb") as fh:
                         found = hashlib.blake2b(fh.read(), digest_size=16).hexdigest()
