@@ -5,6 +5,7 @@ name says, and no logo over the size limit."""
 from __future__ import annotations
 
 import os
+import shutil
 import re
 import subprocess
 import sys
@@ -140,6 +141,26 @@ def test_a_version_file_linked_out_of_the_folder_is_refused(make_project, tmp_pa
     content.unlink()
     os.symlink(outside, content)
     build_refused(project, f"clinics/t/versions/privacy/v1.md: is a link to {outside}, outside the clinic's folder")
+    assert not (project.site_dir / "t").exists()
+
+
+def test_a_versions_folder_linked_out_or_holding_a_fifo_is_refused(make_project, tmp_path):
+    """The folder is checked once and then only what in it is not a plain file or folder
+    (publishing/versions.py `_outside_all`): both ways out are still refused."""
+    project = make_project({"clinics/t/clinic.yaml": MINIMAL})
+    common = ["--summary", "First.", "--approved-by", "Pat", "--allow-findings", "test"]
+    assert cli(project, "publish", "t", "privacy", "--effective", "2026-01-10", "--as-of", "2026-01-10",
+               *common).exit_code == 0
+    folder = project.clinic_dir("t") / "versions" / "privacy"
+    outside = tmp_path / "elsewhere"
+    shutil.copytree(folder, outside)
+    shutil.rmtree(folder)
+    os.symlink(outside, folder)
+    build_refused(project, f"clinics/t/versions/privacy: is a link to {outside}, outside the clinic's folder")
+    os.unlink(folder)
+    shutil.copytree(outside, folder)
+    os.mkfifo(folder / "v1.md.fifo")
+    build_refused(project, "clinics/t/versions/privacy/v1.md.fifo: is not a regular file")
     assert not (project.site_dir / "t").exists()
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
@@ -189,9 +190,9 @@ def load_versions(project: Project, slug: str, notices: list[str]) -> dict[str, 
         if folder.is_dir():
             entries = sorted(folder.iterdir(), key=_number_of)
             # Every file first: a link out of the clinic's folder is never read (a version would publish it).
-            outside = [_outside(project, slug, path) for path in entries]
-            if any(outside):
-                problems += [p for p in outside if p]
+            outside = _outside_all(project, slug, folder)
+            if outside:
+                problems += outside
                 entries = []
             for path in entries:
                 if path.suffix == ".md" and re.match(r"^v\d+(\.[a-z]{2})?\.md$", path.name):
@@ -230,6 +231,19 @@ def _outside(project: Project, slug: str, path: Path) -> Problem | None:
     reason = unsafe(project.clinic_dir(slug), path, folders=True)
     return Problem(project.rel(path), None, None, "", reason,
                    "a published version is a file of the clinic's own folder: restore it from git") if reason else None
+
+
+def _outside_all(project: Project, slug: str, folder: Path) -> list[Problem]:
+    """`_outside` for every entry of a versions folder. The folder is checked once: inside it, only a
+    link, or something neither a file nor a folder, can be unsafe, so only those are checked on their own
+    (a real path each costs a `stat` per part of the path, and a clinic's history has hundreds of files)."""
+    problem = _outside(project, slug, folder)
+    if problem:
+        return [problem]
+    with os.scandir(folder) as listing:
+        odd = sorted((Path(entry.path) for entry in listing if entry.is_symlink() or not (
+            entry.is_file(follow_symlinks=False) or entry.is_dir(follow_symlinks=False))), key=_number_of)
+    return [p for path in odd if (p := _outside(project, slug, path))]
 
 
 def _number_of(path: Path) -> tuple[int, str]:
