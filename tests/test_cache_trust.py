@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -129,3 +133,61 @@ def test_a_cache_folder_that_is_a_link_stops_the_build_before_anything_is_writte
     assert result.exit_code == 1 and "is a symbolic link" in result.output, result.output
     assert [p.name for p in victim.iterdir()] == ["precious.txt"]  # no lock file written where it points
     assert not project.site_dir.exists()
+
+
+def _planted_run(project, slug: str) -> Path:
+    """A staging run as an interrupted build would leave it, journal written: what recovery finishes."""
+    run = project.root / ".cache" / "staging" / "run-1-1"
+    (run / "sites" / slug).mkdir(parents=True)
+    (run / "journal.json").write_text(json.dumps({"format": 1, "sites": [slug], "restamp": [slug], "remove": []}))
+    return run
+
+
+def test_a_planted_staging_run_with_links_is_removed_never_finished(project, tmp_path):
+    build(project, as_of=AS_OF, incremental=True)
+    before = tree_bytes(project.site_dir)
+    victim = _victim(tmp_path)
+    (victim / SLUG).mkdir()
+    (victim / SLUG / "precious.txt").write_text("keep me too", encoding="utf-8")
+    run = _planted_run(project, SLUG)
+    shutil.copytree(project.site_dir / SLUG, run / "sites" / SLUG / "site")
+    (run / "old").symlink_to(victim, target_is_directory=True)  # the live site would be moved there
+    (run / "restamp" / SLUG).mkdir(parents=True)
+    (run / "restamp" / SLUG / "versions.json").symlink_to(tmp_path / "victim" / "precious.txt")
+    notes = []
+    build(project, as_of=AS_OF, incremental=True, on_note=notes.append)
+    assert any("without finishing it" in n for n in notes), notes
+    assert (victim / SLUG / "precious.txt").read_text(encoding="utf-8") == "keep me too"
+    assert sorted(p.name for p in victim.iterdir()) == [SLUG, "precious.txt"]
+    assert not (project.site_dir / SLUG).is_symlink() and not (project.site_dir / SLUG / "versions.json").is_symlink()
+    assert tree_bytes(project.site_dir) == before
+    assert not run.exists()
+
+
+def test_fresh_finishes_no_staging_run(project):
+    build(project, as_of=AS_OF)
+    run = _planted_run(project, SLUG)
+    (run / "sites" / SLUG / "site").mkdir()
+    (run / "sites" / SLUG / "site" / "index.html").write_text("planted")
+    notes = []
+    build(project, as_of=AS_OF, fresh=True, on_note=notes.append)
+    assert any("--fresh" in n for n in notes), notes
+    assert b"planted" not in (project.site_dir / SLUG / "index.html").read_bytes()
+
+
+def _build_process(project, *args):
+    return subprocess.run([sys.executable, "-m", "generator.cli", "build", "--no-pdf", "--as-of", AS_OF.isoformat(),
+                           "--root", str(project.root), *args], capture_output=True, text=True, timeout=300)
+
+
+def test_a_fifo_in_a_built_site_or_the_theme_never_hangs_a_build(project):
+    assert _build_process(project).returncode == 0
+    os.mkfifo(project.site_dir / SLUG / "planted-fifo")
+    result = _build_process(project)  # the site differs from what was built: rebuilt, its FIFO gone
+    assert result.returncode == 0 and "built 1 site" in result.stdout, result.stdout + result.stderr
+    assert not (project.site_dir / SLUG / "planted-fifo").exists()
+    theme = project.templates_dir / "theme"
+    theme.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(theme / "planted-fifo")
+    result = _build_process(project, "--force")
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -81,7 +81,7 @@ def build(project: Project, slugs: Iterable[str] | None = None, as_of: date | No
     if dry_run:
         return _run(project, scope, named, shard, as_of, pdfs, incremental, workers, True, on_plan, progress, note)
     with swap.locked(project):
-        for line in swap.recover(project):
+        for line in swap.recover(project, replay=not fresh):
             note(line)
         if fresh:
             from .theme_cache import forget_compiled

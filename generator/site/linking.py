@@ -127,6 +127,7 @@ class Store:
             except OSError:
                 pass
             tmp = self.folder / f".tmp-{os.getpid()}-{name}"
+            tmp.unlink(missing_ok=True)  # a link planted there would be written through
             shutil.copy2(source, tmp)
             os.replace(tmp, path)
             return path

@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import signal
+import stat
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -42,8 +43,11 @@ def listing_digest(items: list[tuple[str, int, int]]) -> str:
         h.update(f"{rel}\0{size}\0{mtime}\n".encode("utf-8", "surrogateescape"))
     return h.hexdigest()
 def file_digest(path: str) -> str:
-    if os.path.islink(path):
+    mode = os.lstat(path).st_mode
+    if stat.S_ISLNK(mode):
         return "link:" + os.readlink(path)
+    if not stat.S_ISREG(mode):
+        return f"not a file: {stat.S_IFMT(mode):o}"  # a FIFO would block the read: no build writes one
     with open(path, "rb") as fh:
         return hashlib.blake2b(fh.read(), digest_size=16).hexdigest()
 def _content_digest(site: Path, items: list[tuple[str, int, int]]) -> str:

@@ -34,6 +34,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -76,8 +77,12 @@ def _folder_digest(folder: str | None) -> str:
         dirnames.sort()
         for name in sorted(filenames):
             path = os.path.join(dirpath, name)
+            rel = os.path.relpath(path, folder).encode("utf-8", "surrogateescape")
+            if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO would block the read: its kind stands for it
+                h.update(rel + b"\0not a file\0")
+                continue
             with open(path, "rb") as fh:
-                h.update(os.path.relpath(path, folder).encode("utf-8", "surrogateescape") + b"\0" + fh.read() + b"\0")
+                h.update(rel + b"\0" + fh.read() + b"\0")
     return h.hexdigest()
 
 

@@ -23,6 +23,7 @@ import fcntl
 import json
 import os
 import shutil
+import stat
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -164,14 +165,38 @@ def _apply(project: Project, run: Path, journal: dict) -> None:
     shutil.rmtree(run, ignore_errors=True)
 
 
-def recover(project: Project) -> list[str]:
-    """Finish or clear what interrupted builds left; returns a note for each. Hold the lock."""
+def _as_written(run: Path, journal: dict) -> bool:
+    """Whether a run's folder holds only what a build writes there: real folders and regular files, no
+    link anywhere (a link would move a site, or delete, where it points) and nothing else."""
+    if any(os.path.islink(run / name) for name in ("journal.json", "manifest.json", "sites", "old", "removed",
+                                                   "restamp")):
+        return False
+    try:
+        for folder, dirs, files in os.walk(run):  # never follows a link: each is seen, and refused, here
+            for name in dirs + files:
+                mode = os.lstat(os.path.join(folder, name)).st_mode
+                if not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)):
+                    return False
+    except OSError:
+        return False
+    return True
+
+
+def recover(project: Project, replay: bool = True) -> list[str]:
+    """Finish or clear what interrupted builds left; returns a note for each. Hold the lock. A run whose
+    folder holds anything a build does not write there, or every run if not `replay` (a build --fresh),
+    is removed without being finished: site/ is left as it is."""
     notes = []
     base = _staging_base(project)
     runs = sorted(p for p in base.iterdir() if p.is_dir() and not p.is_symlink()) if base.is_dir() else []
     for run in runs:
         journal = _journal(run / "journal.json")
-        if journal is not None:
+        if journal is not None and not (replay and _as_written(run, journal)):
+            shutil.rmtree(run, ignore_errors=True)
+            notes.append(f"removed the work of an interrupted build without finishing it ("
+                         f"{'--fresh' if not replay else 'it holds links or files that no build writes'}); "
+                         "site/ was not changed by it")
+        elif journal is not None:
             _apply(project, run, journal)
             notes.append(f"finished switching in the sites of an interrupted build ({len(journal['sites'])} built, "
                          f"{len(journal['remove'])} removed)")
