@@ -119,6 +119,11 @@ def test_notices_build_fresh_rebuilds_every_clinic_from_its_inputs_alone(project
     needle = _poison_kept_pages(project)
     again = runner.invoke(main, ["build", "--root", str(project.root), "--as-of", AS_OF.isoformat(), "--no-pdf"])
     assert again.exit_code == 0 and "1 unchanged" in again.output  # nothing changed: nothing rebuilt
+    dry = runner.invoke(main, ["build", "--fresh", "--dry-run", "--root", str(project.root), "--as-of",
+                               AS_OF.isoformat(), "--no-pdf"])
+    assert dry.exit_code == 0 and "1 to build, 0 unchanged" in dry.output, dry.output
+    kept = project.root / ".cache" / "pages" / SLUG
+    assert any(needle in page.read_bytes() for page in kept.glob("*.html"))  # a dry run removes nothing kept
     fresh = runner.invoke(main, ["build", "--fresh", "--root", str(project.root), "--as-of", AS_OF.isoformat(),
                                  "--no-pdf"])
     assert fresh.exit_code == 0, fresh.output

@@ -78,6 +78,7 @@ def build(project: Project, slugs: Iterable[str] | None = None, as_of: date | No
     if shard:
         k, n = shard
         scope = [slug for slug in scope if inc.shard_of(slug, n) == k]
+    incremental = incremental and not fresh  # --fresh rebuilds every clinic asked for, a dry run says so too
     if dry_run:
         return _run(project, scope, named, shard, as_of, pdfs, incremental, workers, True, on_plan, progress, note)
     with swap.locked(project):
@@ -88,7 +89,6 @@ def build(project: Project, slugs: Iterable[str] | None = None, as_of: date | No
 
             forget_kept(project.root / ".cache")
             forget_compiled()
-            incremental = False
         return _run(project, scope, named, shard, as_of, pdfs, incremental, workers, False, on_plan, progress, note)
 
 
