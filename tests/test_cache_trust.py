@@ -23,18 +23,12 @@ from generator.cli import main
 from generator.site.build import build
 from tests.conftest import tree_bytes
 from tests.test_incremental import AS_OF, fresh_build
+from tests import test_page_cache
+from tests.test_page_cache import SLUG
 
-SLUG = "harbourview-family-clinic"  # archived versions, so kept pages; PDFs of each version
+project = test_page_cache.project  # the fixture: the one example clinic with archived versions, in Spanish too
+
 SECRET = b"secret bytes outside the project"
-
-
-@pytest.fixture
-def project(make_project):
-    project = make_project(examples=True)
-    for folder in project.clinics_dir.iterdir():
-        if folder.name != SLUG:
-            shutil.rmtree(folder)
-    return project
 
 
 def _victim(tmp_path):

@@ -165,7 +165,7 @@ def _apply(project: Project, run: Path, journal: dict) -> None:
     shutil.rmtree(run, ignore_errors=True)
 
 
-def _as_written(run: Path, journal: dict) -> bool:
+def _as_written(run: Path) -> bool:
     """Whether a run's folder holds only what a build writes there: real folders and regular files, no
     link anywhere (a link would move a site, or delete, where it points) and nothing else."""
     if any(os.path.islink(run / name) for name in ("journal.json", "manifest.json", "sites", "old", "removed",
@@ -191,7 +191,7 @@ def recover(project: Project, replay: bool = True) -> list[str]:
     runs = sorted(p for p in base.iterdir() if p.is_dir() and not p.is_symlink()) if base.is_dir() else []
     for run in runs:
         journal = _journal(run / "journal.json")
-        if journal is not None and not (replay and _as_written(run, journal)):
+        if journal is not None and not (replay and _as_written(run)):
             shutil.rmtree(run, ignore_errors=True)
             notes.append(f"removed the work of an interrupted build without finishing it ("
                          f"{'--fresh' if not replay else 'it holds links or files that no build writes'}); "
