@@ -86,3 +86,27 @@ def test_libyaml_and_python_parsers_read_every_file_alike(tmp_path):
         assert results[0] == results[1], path
     data = yamlsafe.read_yaml(tmp_path / "tricky.yaml", "t")[0].data
     assert data["a"] == "ON" and data["b"] == "yes" and data["e"] == {"f": True}
+
+
+def test_lines_are_counted_as_an_editor_counts_them(tmp_path):
+    """YAML also breaks lines at U+0085, U+2028 and U+2029; an editor shows them inside one line.
+    A location must name the line the privacy officer sees (a fuzzed file once got line 83 of 82)."""
+    from generator.data import yamlsafe
+
+    path = tmp_path / "c.yaml"
+    path.write_text('a: "x\u0085y\u2028z"\nb:\n  c: 1\n  - d\n', encoding="utf-8")
+    for loader in (yamlsafe._CLoader, None):
+        fast = yamlsafe._CLoader
+        yamlsafe._CLoader = loader
+        try:
+            _, (problem,) = yamlsafe.read_yaml(path, "c.yaml")
+        finally:
+            yamlsafe._CLoader = fast
+        assert (problem.line, problem.column) == (4, 3), problem
+    path.write_text('a: "x\u2029y"\nb: {c: 1}\n', encoding="utf-8")
+    got, problems = yamlsafe.read_yaml(path, "c.yaml")
+    assert not problems and got.data["a"] == "x\u2029y"
+    assert (got.locations[("b", "c")].line, got.locations[("b", "c")].column) == (2, 5)
+    path.write_text('a: 1\nb: "\u0085"\nc: [\u0085', encoding="utf-8")
+    _, (problem,) = yamlsafe.read_yaml(path, "c.yaml")
+    assert problem.line <= 3, problem

@@ -11,6 +11,7 @@ the YAML reader, which only refuses such characters written as they are).
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,10 +86,9 @@ def read_yaml(path: Path, shown_as: str) -> tuple[YamlFile | None, list[Problem]
     try:
         node = _compose(text)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        line, column = _Lines(text).of(exc.problem_mark or exc.context_mark)
         msg = f"is not valid YAML: {exc.problem or exc.context}"
-        return None, [Problem(shown_as, mark.line + 1 if mark else 1, mark.column + 1 if mark else 1,
-                              "", msg, "check indentation, colons and quotes on this line")]
+        return None, [Problem(shown_as, line, column, "", msg, "check indentation, colons and quotes on this line")]
     except yaml.reader.ReaderError as exc:
         line, column = _line_column(text, exc.position)
         return None, [Problem(shown_as, line, column, "",
@@ -103,16 +103,17 @@ def read_yaml(path: Path, shown_as: str) -> tuple[YamlFile | None, list[Problem]
                               "check the file's syntax")]
     if node is None:
         return YamlFile({}, {}), []
+    lines = _Lines(text)
     if not isinstance(node, yaml.MappingNode):
-        return None, [Problem(shown_as, node.start_mark.line + 1, node.start_mark.column + 1, "",
+        return None, [Problem(shown_as, *lines.of(node.start_mark), "",
                               "must be a mapping of keys to values at the top level",
                               "start the file with `name: ...` and the other keys")]
-    builder = _Builder(shown_as)
+    builder = _Builder(shown_as, lines)
     data = builder.build(node, ())
     if builder.problems:
         return None, builder.problems
     if not isinstance(data, dict):  # a tagged mapping, or an alias of one: reported above
-        return None, [Problem(shown_as, node.start_mark.line + 1, node.start_mark.column + 1, "",
+        return None, [Problem(shown_as, *lines.of(node.start_mark), "",
                               "must be a mapping of keys to values at the top level",
                               "start the file with `name: ...` and the other keys")]
     return YamlFile(data, builder.locations), []
@@ -126,6 +127,22 @@ class _TooDeep(Exception):
 def _line_column(text: str, position: int) -> tuple[int, int]:
     line = text.count("\n", 0, position) + 1
     return line, position - (text.rfind("\n", 0, position) + 1) + 1
+
+
+class _Lines:
+    """Line and column of a YAML mark as an editor shows them.
+
+    YAML also breaks lines at U+0085, U+2028 and U+2029, so its own mark.line can point past the
+    last line an editor (or `wc -l`) counts; the mark's character index is the same either way."""
+
+    def __init__(self, text: str):
+        self._starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def of(self, mark: yaml.Mark | None) -> tuple[int, int]:
+        if mark is None:
+            return 1, 1
+        line = bisect.bisect_right(self._starts, mark.index)
+        return line, mark.index - self._starts[line - 1] + 1
 
 
 def _compose(text: str) -> yaml.Node | None:
@@ -151,7 +168,7 @@ def _check_depth(text: str, loader: type) -> None:
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    raise _TooDeep(event.start_mark.line + 1, event.start_mark.column + 1)
+                    raise _TooDeep(*_Lines(text).of(event.start_mark))
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
     except yaml.YAMLError:
@@ -159,8 +176,9 @@ def _check_depth(text: str, loader: type) -> None:
 
 
 class _Builder:
-    def __init__(self, shown_as: str):
+    def __init__(self, shown_as: str, lines: _Lines):
         self.shown_as = shown_as
+        self._lines = lines
         self.locations: dict[KeyPath, Loc] = {}
         self.problems: list[Problem] = []
         self._seen: set[int] = set()
@@ -168,7 +186,7 @@ class _Builder:
         self._constructor = _Loader("")
 
     def _loc(self, node: yaml.Node) -> Loc:
-        return Loc(self.shown_as, node.start_mark.line + 1, node.start_mark.column + 1)
+        return Loc(self.shown_as, *self._lines.of(node.start_mark))
 
     def _problem(self, node: yaml.Node, path: KeyPath, message: str, hint: str) -> None:
         loc = self._loc(node)
