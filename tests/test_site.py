@@ -190,6 +190,15 @@ def test_a_notice_text_converted_once_per_site_gives_the_same_bytes(make_project
     _same_sites_without(make_project, monkeypatch, parts_mod, "REUSE_PARTS", "parts_reused", 10)
 
 
+def test_frame_blocks_rendered_once_per_depth_give_the_same_bytes(make_project, monkeypatch):
+    """The frame's blocks that read nothing of a page but its depth are rendered once per site and depth
+    (generator/site/frame_memo.py): every example site must be byte-identical to rendering them on every
+    page, and the memo must have served many of them."""
+    from generator.site import frame_memo
+
+    _same_sites_without(make_project, monkeypatch, frame_memo, "ENABLED", "frame_blocks_reused", 50)
+
+
 def test_one_markdown_converter_per_site_gives_the_same_bytes(make_project, monkeypatch):
     """Pages of a site share one Markdown converter, reset between them (generator/site/one_markdown.py):
     every example site must be byte-identical to MkDocs' own way, a new converter per page."""

@@ -45,7 +45,7 @@ from ..errors import NoticesError
 from . import chrome as chrome_mod
 from . import parts as parts_mod
 from .parts import _PLACEHOLDER, _Part, _part_of, _splice_all, marked_parts
-from . import linking, one_markdown, page_cache
+from . import frame_memo, linking, one_markdown, page_cache
 from .page import Page
 from .page_cache import PageCache
 from .theme_cache import _themes_found_once, _unused_search_files, _warm, kept_pages_plugin
@@ -235,6 +235,7 @@ def _build_into(base: dict, assets_dir: Path, spec: SiteSpec, out: Path, work: P
             if kept is not None:
                 config.plugins["clinic-notices-kept"] = kept  # last: it keeps pages as the others left them
             _warm(config)
+            frame_memo.reset()
             build(config, dirty=kept is not None)
     except (MkDocsException, OSError) as exc:
         raise NoticesError(f"building {spec.name!r}: {exc}") from exc

@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterator
 
 import jinja2
 
+from . import frame_memo
 from .linking import own_folder, read_kept
 
 MKDOCS_TESTED = ("1.6.",)  # MkDocs versions whose internals the caches were checked against
@@ -82,7 +83,7 @@ def forget_compiled() -> None:
     _BYTECODE.memory.clear()
     _BYTECODE.directory = None
 def cache_stats() -> dict[str, int]:
-    return {"bytecode_hits": _BYTECODE.hits, "bytecode_misses": _BYTECODE.misses, **_STATS}
+    return {"bytecode_hits": _BYTECODE.hits, "bytecode_misses": _BYTECODE.misses, **_STATS, **frame_memo.STATS}
 def clear_caches() -> None:
     _THEMES.clear()
     _BYTECODE.memory.clear()
@@ -192,6 +193,7 @@ def _warm(config: Any) -> None:
             return _ENVS[env_key]
         env = make_env(theme)
         env.bytecode_cache = _BYTECODE
+        env.globals["notices_memo"] = frame_memo.memo  # templates/theme/main.html; reset per site
         plain = env.list_templates
 
         def list_templates(extensions: Any = None, filter_func: Callable[[str], bool] | None = None) -> list[str]:
