@@ -25,7 +25,7 @@ from ..reads import recording
 from . import incremental as inc
 from . import inputs as inputs_mod
 from . import output as output_mod
-from . import parallel, swap
+from . import folders, parallel, swap
 from .incremental import Plan
 from .linking import forget_kept, own_folder
 from .manifest import encode, load_manifest, save_manifest
@@ -277,8 +277,9 @@ def _build_one(task: _Task) -> _Result:
             return _Result(task.slug, [])
         spec = site_spec(task.project, p, task.as_of, task.pdfs)
         pages = PageCache(task.project.root / ".cache" / "pages" / task.slug, task.project.root / ".cache" / "static")
+        pool = folders.pool(task.project.root / folders.POOL, str(task.work.parent.parent))  # one per run
         warnings = stage_site(base_config(task.project.mkdocs_base), task.project.templates_dir / "assets", spec,
-                              task.work, pages)
+                              task.work, pages, pool)
         pages.prune()  # what this site no longer shows
     extra, langs = inputs_mod.dependencies(task.project, p, used)
     return _Result(task.slug, [], len(spec.pages), warnings, extra, langs, inc.window(p, task.as_of),

@@ -45,6 +45,7 @@ from ..errors import NoticesError
 from . import chrome as chrome_mod
 from . import parts as parts_mod
 from .parts import _PLACEHOLDER, _Part, _part_of, _splice_all, marked_parts
+from . import folders as folders_mod
 from . import frame_memo, linking, one_markdown, page_cache
 from .page import Page
 from .page_cache import PageCache
@@ -160,14 +161,16 @@ def build_site(base: dict, assets_dir: Path, spec: SiteSpec, dest: Path) -> list
         shutil.rmtree(work, ignore_errors=True)
 
 
-def stage_site(base: dict, assets_dir: Path, spec: SiteSpec, work: Path, pages: PageCache | None = None) -> list[str]:
+def stage_site(base: dict, assets_dir: Path, spec: SiteSpec, work: Path, pages: PageCache | None = None,
+               folders: folders_mod.Pool | None = None) -> list[str]:
     """Build `spec` and its children into `work`/site, using `work` for scratch files; touch nothing
-    else but `pages`, the site's kept pages (generator/site/page_cache.py), if given. `swap_in`
-    publishes the result. Returns MkDocs' warnings; raises NoticesError on failure."""
+    else but `pages`, the site's kept pages (generator/site/page_cache.py), and `folders`, empty folders
+    to take for its pages (generator/site/folders.py), if given. `swap_in` publishes the result. Returns
+    MkDocs' warnings; raises NoticesError on failure."""
     work = work.resolve()
-    warnings = _build_into(base, assets_dir, spec, work / "site", work / "src", pages)
+    warnings = _build_into(base, assets_dir, spec, work / "site", work / "src", pages, folders)
     for name, child in sorted(spec.children.items()):
-        warnings += _build_into(base, assets_dir, child, work / "site" / name, work / f"src-{name}", pages)
+        warnings += _build_into(base, assets_dir, child, work / "site" / name, work / f"src-{name}", pages, folders)
     for scratch in [work / "src", *(work / f"src-{name}" for name in spec.children)]:
         shutil.rmtree(scratch, ignore_errors=True)
     return warnings
@@ -179,7 +182,7 @@ def swap_in(staged: Path, dest: Path) -> None:
 
 
 def _build_into(base: dict, assets_dir: Path, spec: SiteSpec, out: Path, work: Path,
-                pages: PageCache | None = None) -> list[str]:
+                pages: PageCache | None = None, folders: folders_mod.Pool | None = None) -> list[str]:
     from mkdocs.commands.build import build
     from mkdocs.exceptions import MkDocsException
 
@@ -231,7 +234,7 @@ def _build_into(base: dict, assets_dir: Path, spec: SiteSpec, out: Path, work: P
             config = _config(work, options)
             config.plugins["clinic-notices-robots"] = _robots_plugin()
             captured: dict[str, str] = {}
-            config.plugins["clinic-notices-sources"] = _sources_plugin(sources, spec.capture, captured, kept)
+            config.plugins["clinic-notices-sources"] = _sources_plugin(sources, spec.capture, captured, kept, folders)
             if kept is not None:
                 config.plugins["clinic-notices-kept"] = kept  # last: it keeps pages as the others left them
             _warm(config)
@@ -277,7 +280,7 @@ def _robots_plugin():
 
 
 def _sources_plugin(sources: dict[str, Page | bytes], capture: tuple[str, ...], captured: dict[str, str],
-                    kept: Any = None):
+                    kept: Any = None, folders: folders_mod.Pool | None = None):
     """The site's pages and assets, handed to MkDocs from memory, in the order MkDocs lists a docs folder;
     the converted HTML of the pages in `capture` is kept in `captured`. A marked part already converted
     on an earlier page of the site is not converted again (see PART_START). A page that `kept` serves
@@ -308,7 +311,10 @@ def _sources_plugin(sources: dict[str, Page | bytes], capture: tuple[str, ...], 
             unused = _unused_search_files(config, [f.src_uri for f in files])
             self.bare = {f.src_uri for f in files if "." not in posixpath.basename(f.src_uri)} | {
                 uri for uri in sources if "." not in posixpath.basename(uri)}
-            return Files(own + [f for f in files if f.src_uri not in sources and f.src_uri not in unused])
+            out = Files(own + [f for f in files if f.src_uri not in sources and f.src_uri not in unused])
+            if folders is not None:  # every file's folder, before MkDocs writes into it
+                folders.make_all(Path(f.abs_dest_path).parent for f in out)
+            return out
 
         def on_page_markdown(self, markdown, page, config, files):  # noqa: ANN001
             spans = marked_parts(markdown)

@@ -17,7 +17,7 @@ import stat
 from pathlib import Path
 
 # What a build keeps in .cache/ and uses again: set aside whole by `notices build --fresh`.
-KEPT = ("pages", "jinja", "pdf", "static")
+KEPT = ("pages", "jinja", "pdf", "static", "folders")
 
 
 class KeptBytes(bytes):
