@@ -350,14 +350,14 @@ def _sources_plugin(sources: dict[str, Page | bytes], capture: tuple[str, ...], 
         def _learn_gaps(self, html: str, markdown: str, reused: list[bool]) -> None:
             """What Markdown writes between two reused parts' placeholders, for each text found between
             them (their markers): a run of reused parts then needs one placeholder."""
-            converted, written = marked_parts(html), marked_parts(markdown)
-            if len(converted) != len(written):
-                return
-            for k in range(len(written) - 1):
-                if reused[k] and reused[k + 1]:
-                    between = markdown[written[k][1]:written[k + 1][0]]
-                    if between not in self.gaps and _ONLY_MARKERS.fullmatch(between):
-                        self.gaps[between] = html[converted[k][1]:converted[k + 1][0]]
+            written = marked_parts(markdown)
+            new = [k for k in range(len(written) - 1) if reused[k] and reused[k + 1]
+                   and markdown[written[k][1]:written[k + 1][0]] not in self.gaps]
+            converted = marked_parts(html) if new else []  # most pages teach nothing new: not scanned
+            for k in new if len(converted) == len(written) else []:
+                between = markdown[written[k][1]:written[k + 1][0]]
+                if between not in self.gaps and _ONLY_MARKERS.fullmatch(between):
+                    self.gaps[between] = html[converted[k][1]:converted[k + 1][0]]
 
         def on_page_content(self, html, page, config, files):  # noqa: ANN001
             src = page.file.src_uri
