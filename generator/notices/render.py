@@ -135,6 +135,14 @@ def _words_signature(templates_dir: Path, lang: str) -> tuple:
 # Compiled templates kept by the process that builds sites (generator/site/build.py sets it in each
 # worker), so that a later process loads them compiled; Jinja checks each against its source.
 BYTECODE_CACHE: jinja2.BytecodeCache | None = None
+# Whether a template is checked against its file each time it is asked for (`notices serve` builds many
+# times in one process). A build's worker is one run: what it read is recorded with the digests it read
+# (reads.note_digest), so an edit during the run is seen by the next build.
+AUTO_RELOAD = True
+
+
+def clear_environments() -> None:
+    _environment.cache_clear()
 
 
 @functools.lru_cache(maxsize=16)
@@ -153,6 +161,7 @@ def _environment(templates_dir: Path, lang: str, signature: tuple = ()) -> jinja
         autoescape=False,  # Markdown, not HTML: finalize escapes for both
         finalize=escape_markdown,
         bytecode_cache=BYTECODE_CACHE,
+        auto_reload=AUTO_RELOAD,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,

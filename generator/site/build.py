@@ -213,6 +213,11 @@ def _init_worker(bytecode_dir: Path, templates_dir: Path, langs: list[str]) -> N
     from .theme_cache import set_bytecode_dir, shared_bytecode_cache
 
     set_bytecode_dir(bytecode_dir)
+    if parallel.in_worker():
+        # One run: no template file is looked at again (see render.py). Environments made before the
+        # fork may hold templates of an earlier run of this process: made afresh here.
+        render.AUTO_RELOAD = False
+        render.clear_environments()
     # The notices' own templates too (every environment made from now on, and those of the languages
     # the clinics to build were last built in, made now): a new process then loads them compiled.
     render.BYTECODE_CACHE = shared_bytecode_cache()
