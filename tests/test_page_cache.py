@@ -273,3 +273,20 @@ def test_a_link_in_place_of_a_clinics_kept_pages_is_never_followed(project, tmp_
     assert [p.name for p in victim.iterdir()] == ["precious.txt"]
     assert not folder.is_symlink()
     assert_same_as_without_cache(project, tmp_path, "linked")
+
+
+def test_a_page_key_tells_versions_apart_by_their_whole_text():
+    """A version stands in a page's key by the digest of its repr (page_keys._plain): one word changed
+    anywhere in its text, or in the previous version a what-changed page compares with, is another key."""
+    from dataclasses import replace
+    from datetime import date
+
+    from generator.notices import page_keys
+    from generator.publishing.versions import Version
+
+    v = Version(notice="privacy", number=1, lang="en", title="T", effective=date(2025, 1, 1),
+                published=date(2025, 1, 1), approved_by="A", summary="s", kind="material", content="word " * 500)
+    edited = replace(v, content="word " * 499 + "ward ")
+    assert page_keys.key_of("site", v) == page_keys.key_of("site", replace(v))
+    assert page_keys.key_of("site", v) != page_keys.key_of("site", edited)
+    assert (page_keys.key_of("site", (("previous", v),)) != page_keys.key_of("site", (("previous", edited),)))

@@ -17,12 +17,14 @@ versions) fails loudly (StrictUndefined) rather than being served stale. The key
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
+from dataclasses import is_dataclass
 from pathlib import Path
 from typing import Any
 
-FORMAT = 1
+FORMAT = 2  # 2: a dataclass stands in by the digest of its repr
 _PACKAGE = Path(__file__).resolve().parent.parent
 _CODE: list[str] = []
 
@@ -57,5 +59,24 @@ def templates_digest(folder: Path) -> str:
 
 def key_of(*values: Any) -> str:
     """A digest of plain values (str, int, bool, date, None, tuples and frozen dataclasses of them): their
-    repr is complete and the same in every process."""
-    return hashlib.blake2b(repr((FORMAT, values)).encode("utf-8", "surrogateescape"), digest_size=20).hexdigest()
+    repr is complete and the same in every process. A version (a frozen dataclass holding its whole text)
+    stands in by the digest of its repr, made once: three pages' keys name it."""
+    return hashlib.blake2b(repr((FORMAT, _plain(values))).encode("utf-8", "surrogateescape"),
+                           digest_size=20).hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return tuple(_plain(v) for v in value)
+    if is_dataclass(value) and not isinstance(value, type):
+        try:
+            return _digest(value)
+        except TypeError:  # not hashable: as it is
+            return value
+    return value
+
+
+@functools.lru_cache(maxsize=256)  # a clinic's versions at a time: each holds its whole text
+def _digest(value: Any) -> tuple[str, str]:
+    return (type(value).__name__, hashlib.blake2b(repr(value).encode("utf-8", "surrogateescape"),
+                                                  digest_size=20).hexdigest())
