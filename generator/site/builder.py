@@ -186,9 +186,10 @@ def _build_into(base: dict, assets_dir: Path, spec: SiteSpec, out: Path, work: P
     from mkdocs.commands.build import build
     from mkdocs.exceptions import MkDocsException
 
-    work.mkdir(parents=True)
     docs = work / "docs"
-    docs.mkdir()
+    if work.exists():
+        raise FileExistsError(work)  # as mkdir: a staging folder is always new
+    folders.make_all([docs]) if folders is not None else docs.mkdir(parents=True)
     # The pages' Markdown is asked for only where it is converted: a kept page's never is (page_keys.py).
     sources: dict[str, Page | bytes] = {page.path: page for page in spec.pages}
     sources["assets/brand.css"] = brand_css(spec).encode()
