@@ -190,3 +190,13 @@ def test_a_fifo_in_a_built_site_or_the_theme_never_hangs_a_build(project):
     os.mkfifo(theme / "planted-fifo")
     result = _build_process(project, "--force")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_link_in_place_of_the_build_lock_is_refused_with_how_to_fix_it(project, tmp_path):
+    target = tmp_path / "elsewhere.lock"
+    (project.root / ".cache").mkdir()
+    (project.root / ".cache" / "build.lock").symlink_to(target)
+    result = CliRunner().invoke(main, ["build", "--no-pdf", "--root", str(project.root)])
+    assert result.exit_code == 1
+    assert ".cache/build.lock is a symbolic link" in result.output and "remove the link" in result.output
+    assert not target.exists()

@@ -58,7 +58,13 @@ def locked(project: Project) -> Iterator[None]:
     _staging_base(project)  # .cache/ a link: refused before anything is written through it
     path = project.root / LOCK
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:
+            raise
+        raise NoticesError(f"{project.rel(path)} is a symbolic link: builds take their lock there and never "
+                           "follow a link out of the project (remove the link)") from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
