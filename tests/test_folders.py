@@ -113,3 +113,40 @@ def test_a_pool_that_is_not_a_folder_is_not_used(project, tmp_path, planted):
     build(project, as_of=AS_OF, incremental=False)
     assert list(victim.iterdir()) == []
     assert (project.site_dir / test_page_cache.SLUG / "privacy" / "index.html").is_file()
+
+
+def _claim(args):
+    pool, base, i = args
+    taker = folders.Pool(pool)
+    for k in range(40):
+        taker.make_all([base / f"w{i}-{k}" / "docs"])
+    return taker.taken
+
+
+def test_two_workers_taking_from_one_pool_each_get_their_folders(tmp_path):
+    """Workers race for the same names (each takes from one end); every folder asked for is made once.
+    Their shared parent is made before they start, as a run's staging folder makes sites/ (swap.py):
+    a folder two processes might both make is never taken from the pool."""
+    import multiprocessing
+
+    pool = tmp_path / "pool"
+    pool.mkdir()
+    for n in range(120):
+        (pool / f"{n:03d}").mkdir()
+    base = tmp_path / "sites"
+    base.mkdir()
+    with multiprocessing.get_context("fork").Pool(2) as workers:
+        taken = workers.map(_claim, [(pool, base, 0), (pool, base, 1)])
+    assert sum(taken) >= 100
+    assert sorted(os.listdir(base)) == sorted(f"w{i}-{k}" for i in (0, 1) for k in range(40))
+    assert all((base / name / "docs").is_dir() for name in os.listdir(base))
+
+
+def test_a_runs_staging_folder_makes_the_folder_its_sites_share(project):
+    from generator.site import swap
+
+    staging = swap.Staging(project)
+    try:
+        assert staging.work("a").parent.is_dir()  # workers then make only folders of their own
+    finally:
+        staging.discard()

@@ -15,6 +15,7 @@ the same either way (tests/test_folders.py).
 
 from __future__ import annotations
 
+import errno
 import itertools
 import os
 import shutil
@@ -58,17 +59,28 @@ class Pool:
         return self._names.pop() if self._names else None
 
     def make(self, folder: Path) -> None:
-        """`folder`, new (its parent exists): taken from the pool where one is fit, otherwise made."""
+        """`folder` (its parent exists): taken from the pool where one is fit, otherwise made. Only for a
+        folder no other process makes meanwhile (a site's own, in its own staging folder): one taken
+        that is not fit is removed with whatever is in it."""
         while (name := self._next()) is not None:
+            if _is_folder(folder):
+                return
             try:
                 os.rename(self.path / name, folder)
-            except OSError:
+            except OSError as exc:
+                if exc.errno in (errno.EEXIST, errno.ENOTEMPTY) and _is_folder(folder):
+                    self._names.append(name)  # type: ignore[union-attr]  # still in the pool
+                    return
                 continue  # taken by another worker, or not a folder that can be moved there
             if _fit(folder):
                 self.taken += 1
                 return
             _discard(folder)
-        os.mkdir(folder)
+        try:
+            os.mkdir(folder)
+        except FileExistsError:
+            if not _is_folder(folder):
+                raise
 
     def make_all(self, folders: Iterable[Path]) -> None:
         """Every folder in `folders` and their parents that does not exist yet, parents first."""
@@ -79,6 +91,13 @@ class Pool:
                 folder = folder.parent
             for path in reversed(missing):
                 self.make(path)
+
+
+def _is_folder(path: Path) -> bool:
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 def _fit(folder: Path) -> bool:

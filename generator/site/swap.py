@@ -84,6 +84,7 @@ class Staging:
         base.mkdir(parents=True, exist_ok=True)
         self.dir = base / f"run-{os.getpid()}-{time.time_ns()}"
         self.dir.mkdir()
+        (self.dir / "sites").mkdir()  # made here, so that no two workers make a folder they share
         site_dir = project.site_dir if project.site_dir.exists() else project.root  # made when switched in
         if os.stat(self.dir).st_dev != os.stat(site_dir).st_dev:
             self.discard()
