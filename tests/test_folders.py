@@ -117,7 +117,9 @@ def test_a_pool_that_is_not_a_folder_is_not_used(project, tmp_path, planted):
 
 def _claim(args):
     pool, base, i = args
-    taker = folders.Pool(pool)
+    scratch = base.parent / f"taken-{i}"
+    scratch.mkdir()
+    taker = folders.Pool(pool, scratch)
     for k in range(40):
         taker.make_all([base / f"w{i}-{k}" / "docs"])
     return taker.taken
@@ -150,3 +152,33 @@ def test_a_runs_staging_folder_makes_the_folder_its_sites_share(project):
         assert staging.work("a").parent.is_dir()  # workers then make only folders of their own
     finally:
         staging.discard()
+
+
+def test_a_planted_folder_that_cannot_be_emptied_never_becomes_a_pages_folder(project, monkeypatch):
+    """A folder holding a read-only folder cannot be emptied by a user that is not root: whatever the
+    pool gives that is not fit stays in the run's scratch folder, and is never removed (or kept) where
+    a page's folder goes. Removal failing is simulated here, since root can empty any folder."""
+    import types
+
+    monkeypatch.setattr(folders, "shutil", types.SimpleNamespace(rmtree=lambda *a, **k: None))
+    pool = _pool(project)
+    pool.mkdir(parents=True)
+    for n in range(40):
+        (pool / f"{n:03d}" / "planted").mkdir(parents=True)
+        (pool / f"{n:03d}" / "planted" / "evil.html").write_text("<script>alert(1)</script>", encoding="utf-8")
+    build(project, as_of=AS_OF)
+    assert not list(project.site_dir.rglob("evil.html"))
+    assert (project.site_dir / test_page_cache.SLUG / "privacy" / "index.html").is_file()
+
+
+def test_in_a_setgid_project_a_folder_taken_is_as_a_new_one(project, monkeypatch):
+    """A folder made in a setgid folder is setgid too: one taken from the pool must be as well."""
+    os.chmod(project.root, os.stat(project.root).st_mode | stat.S_ISGID)
+    monkeypatch.setattr(folders, "ENABLED", False)
+    build(project, as_of=AS_OF)
+    plain = _modes(project.site_dir)
+    assert all(mode & stat.S_ISGID for mode in plain.values())
+    monkeypatch.setattr(folders, "ENABLED", True)
+    build(project, as_of=AS_OF, incremental=False)
+    build(project, as_of=AS_OF, incremental=False)  # this one's folders come from the pool
+    assert _modes(project.site_dir) == plain

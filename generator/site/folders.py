@@ -6,16 +6,17 @@ removing one 0.07 ms, while moving an empty folder costs 0.012-0.025 ms: an old 
 when it is switched out (generator/site/swap.py), are moved here, and a site being staged takes its
 pages' folders from here before MkDocs writes into them.
 
-Nothing here is trusted (.cache/ may be planted): a folder taken is used only if, once moved into the
-staging folder, it is a real, empty folder of this user's with no extended attributes (a default ACL
-would give every file made in it), with its mode set as a new folder's would be; anything else is
-removed there and a folder made instead. The folder itself a link: not used. What a site contains is
-the same either way (tests/test_folders.py).
+Nothing here is trusted (.cache/ may be planted). A folder taken is first moved into the run's own
+scratch folder (`SCRATCH`) and looked at there through a descriptor that follows no link: it is used
+only if it is a real, empty folder of this user's with the group and extended attributes (a default
+ACL) a folder made there has, and its mode is set to a new one's (a setgid parent's bit included).
+Anything else stays in the scratch folder and is removed with the run, never in a site's folder: a
+planted folder that cannot be emptied never becomes a page's. The pool itself a link: not used. What a
+site contains is the same either way (tests/test_folders.py).
 """
 
 from __future__ import annotations
 
-import errno
 import itertools
 import os
 import shutil
@@ -25,13 +26,9 @@ from typing import Iterable
 
 ENABLED = os.environ.get("NOTICES_NO_FOLDER_POOL", "") in ("", "0")
 POOL = ".cache/folders"
+SCRATCH = "taken"  # in a run's staging folder: where a folder taken is looked at
 LIMIT = 10000  # folders kept at most: an empty folder takes a block (4 KB) of the disk
 _NAMES = itertools.count()
-_UMASK = os.umask(0)
-os.umask(_UMASK)
-_MODE = 0o777 & ~_UMASK
-
-
 def _usable(pool: Path) -> bool:
     try:
         return stat.S_ISDIR(os.lstat(pool).st_mode)
@@ -40,47 +37,46 @@ def _usable(pool: Path) -> bool:
 
 
 class Pool:
-    """The folders one process may take: listed once, when first asked (the pool grows only when a run
-    switches its sites in, after every site is staged)."""
+    """The folders one process may take for a run: listed once, when first asked (the pool grows only
+    when a run switches its sites in, after every site is staged). `scratch`, a folder of the run's own
+    (its staging folder's taken/), is where a folder taken is looked at before it goes anywhere: one
+    that is not fit stays there and is removed with the run, never in a site's folder."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, scratch: Path) -> None:
         self.path = path
+        self.scratch = scratch
         self._names: list[str] | None = None
+        self._new: tuple | None = None  # what a new folder here is like (mode, group, extended attributes)
         self.taken = 0
 
     def _next(self) -> str | None:
         if self._names is None:
             try:
-                self._names = sorted(os.listdir(self.path)) if ENABLED and _usable(self.path) else []
+                ok = ENABLED and _usable(self.path) and _usable(self.scratch)
+                self._names = sorted(os.listdir(self.path)) if ok else []
+                self._new = _made(self.scratch) if self._names else None
             except OSError:
+                self._names = []
+            if self._new is None:
                 self._names = []
             if os.getpid() % 2:  # two workers take from opposite ends, rather than racing for each name
                 self._names.reverse()
         return self._names.pop() if self._names else None
 
     def make(self, folder: Path) -> None:
-        """`folder` (its parent exists): taken from the pool where one is fit, otherwise made. Only for a
-        folder no other process makes meanwhile (a site's own, in its own staging folder): one taken
-        that is not fit is removed with whatever is in it."""
+        """`folder`, new (its parent exists, and no other process makes it): taken from the pool where
+        one is fit, otherwise made."""
         while (name := self._next()) is not None:
-            if _is_folder(folder):
-                return
+            held = self.scratch / f"{os.getpid()}-{next(_NAMES)}"
             try:
-                os.rename(self.path / name, folder)
-            except OSError as exc:
-                if exc.errno in (errno.EEXIST, errno.ENOTEMPTY) and _is_folder(folder):
-                    self._names.append(name)  # type: ignore[union-attr]  # still in the pool
-                    return
-                continue  # taken by another worker, or not a folder that can be moved there
-            if _fit(folder):
+                os.rename(self.path / name, held)
+            except OSError:
+                continue  # taken by another worker, or not a folder that can be moved here
+            if _fit(held, self._new):
+                os.rename(held, folder)
                 self.taken += 1
                 return
-            _discard(folder)
-        try:
-            os.mkdir(folder)
-        except FileExistsError:
-            if not _is_folder(folder):
-                raise
+        os.mkdir(folder)
 
     def make_all(self, folders: Iterable[Path]) -> None:
         """Every folder in `folders` and their parents that does not exist yet, parents first."""
@@ -93,27 +89,48 @@ class Pool:
                 self.make(path)
 
 
-def _is_folder(path: Path) -> bool:
+def _made(scratch: Path) -> tuple | None:
+    """The mode, group and extended attributes of a folder made by mkdir in `scratch` (a setgid parent or
+    a default ACL shapes them): what a folder taken must have."""
+    probe = scratch / f"new-{os.getpid()}-{next(_NAMES)}"
+    os.mkdir(probe)
     try:
-        return stat.S_ISDIR(os.lstat(path).st_mode)
-    except OSError:
-        return False
+        return _looks(probe)
+    finally:
+        os.rmdir(probe)
 
 
-def _fit(folder: Path) -> bool:
+def _looks(folder: Path) -> tuple | None:
+    """(mode, group, extended attributes) of a real, empty folder of this user's; None for anything else."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
     try:
-        st = os.lstat(folder)
-        if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid() or os.listdir(folder):
-            return False
+        st = os.fstat(fd)
+        if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid() or os.listdir(fd):
+            return None
         try:
-            if os.listxattr(folder, follow_symlinks=False):
-                return False
+            attrs = tuple(sorted((n, os.getxattr(fd, n)) for n in os.listxattr(fd)))
         except OSError:
-            pass  # no extended attributes on this file system: none to carry
-        if stat.S_IMODE(st.st_mode) != _MODE:
-            os.chmod(folder, _MODE, follow_symlinks=False)
+            attrs = ()  # no extended attributes on this file system
+        return stat.S_IMODE(st.st_mode), st.st_gid, attrs
+    finally:
+        os.close(fd)
+
+
+def _fit(folder: Path, new: tuple | None) -> bool:
+    """Whether `folder` (a link, a file, a folder with anything in it, of another user's, or with other
+    attributes than a new one: not fit) may serve as a new folder; its mode is made a new one's."""
+    try:
+        looks = _looks(folder)
+        if looks is None or new is None or looks[1:] != new[1:]:
+            return False
+        if looks[0] != new[0]:
+            fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+            try:
+                os.fchmod(fd, new[0])
+            finally:
+                os.close(fd)
         return True
-    except OSError:
+    except (OSError, NotImplementedError):
         return False
 
 
@@ -146,7 +163,7 @@ def recycle(pool: Path, tree: str, room: list[int]) -> None:
                     os.unlink(path)
                 except OSError:
                     pass
-        if room[0] > 0:
+        if room[0] > 0 and not _holds_anything(folder):
             try:
                 os.rename(folder, pool / f"{os.getpid()}-{next(_NAMES)}")
                 room[0] -= 1
@@ -157,6 +174,13 @@ def recycle(pool: Path, tree: str, room: list[int]) -> None:
             os.rmdir(folder)
         except OSError:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def _holds_anything(folder: str) -> bool:
+    try:
+        return bool(os.listdir(folder))
+    except OSError:
+        return True
 
 
 def room_in(pool: Path) -> int:
@@ -174,9 +198,10 @@ _POOLS: dict[tuple[str, str], Pool] = {}
 
 
 def pool(path: Path, run: str) -> Pool:
-    """This process's view of the pool for one run (`run`: its staging folder), listed once."""
+    """This process's view of the pool for one run (`run`: its staging folder, which holds the folder
+    `SCRATCH` for it), listed once."""
     key = (str(path), run)
     if key not in _POOLS:
         _POOLS.clear()
-        _POOLS[key] = Pool(path)
+        _POOLS[key] = Pool(path, Path(run) / SCRATCH)
     return _POOLS[key]

@@ -85,6 +85,7 @@ class Staging:
         self.dir = base / f"run-{os.getpid()}-{time.time_ns()}"
         self.dir.mkdir()
         (self.dir / "sites").mkdir()  # made here, so that no two workers make a folder they share
+        (self.dir / folders_mod.SCRATCH).mkdir()  # where folders taken from the pool are looked at
         site_dir = project.site_dir if project.site_dir.exists() else project.root  # made when switched in
         if os.stat(self.dir).st_dev != os.stat(site_dir).st_dev:
             self.discard()
@@ -103,6 +104,7 @@ class Staging:
 
     def commit(self, sites: list[str], restamp: list[str], remove: list[str], manifest: bytes) -> None:
         """Switch site/ to this run's output, and the manifest with it."""
+        shutil.rmtree(self.dir / folders_mod.SCRATCH, ignore_errors=True)  # unfit folders from the pool
         write_file(self.dir / "manifest.json", manifest)
         faults.point("before-journal")
         journal = {"format": 1, "sites": sites, "restamp": restamp, "remove": remove}
@@ -200,6 +202,8 @@ def _as_written(run: Path) -> bool:
         return False
     try:
         for folder, dirs, files in os.walk(run):  # never follows a link: each is seen, and refused, here
+            if folder == str(run):  # what the pool gave and was not fit: never renamed, only removed
+                dirs[:] = [d for d in dirs if d != folders_mod.SCRATCH]
             for name in dirs + files:
                 mode = os.lstat(os.path.join(folder, name)).st_mode
                 if not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)):
