@@ -24,6 +24,8 @@ import stat
 from pathlib import Path
 from typing import Iterable
 
+from .linking import own_folder
+
 ENABLED = os.environ.get("NOTICES_NO_FOLDER_POOL", "") in ("", "0")
 POOL = ".cache/folders"
 SCRATCH = "taken"  # in a run's staging folder: where a folder taken is looked at
@@ -100,8 +102,9 @@ def _made(scratch: Path) -> tuple | None:
         os.rmdir(probe)
 
 
-def _looks(folder: Path) -> tuple | None:
-    """(mode, group, extended attributes) of a real, empty folder of this user's; None for anything else."""
+def _looks(folder: Path, new: tuple | None = None) -> tuple | None:
+    """(mode, group, extended attributes) of a real, empty folder of this user's; None for anything else.
+    With `new`, what a new folder has: None unless the group and attributes match, and the mode is set."""
     fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
     try:
         st = os.fstat(fd)
@@ -111,7 +114,13 @@ def _looks(folder: Path) -> tuple | None:
             attrs = tuple(sorted((n, os.getxattr(fd, n)) for n in os.listxattr(fd)))
         except OSError:
             attrs = ()  # no extended attributes on this file system
-        return stat.S_IMODE(st.st_mode), st.st_gid, attrs
+        looks = (stat.S_IMODE(st.st_mode), st.st_gid, attrs)
+        if new is not None:
+            if looks[1:] != new[1:]:
+                return None
+            if looks[0] != new[0]:
+                os.fchmod(fd, new[0])
+        return looks
     finally:
         os.close(fd)
 
@@ -120,28 +129,9 @@ def _fit(folder: Path, new: tuple | None) -> bool:
     """Whether `folder` (a link, a file, a folder with anything in it, of another user's, or with other
     attributes than a new one: not fit) may serve as a new folder; its mode is made a new one's."""
     try:
-        looks = _looks(folder)
-        if looks is None or new is None or looks[1:] != new[1:]:
-            return False
-        if looks[0] != new[0]:
-            fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
-            try:
-                os.fchmod(fd, new[0])
-            finally:
-                os.close(fd)
-        return True
+        return new is not None and _looks(folder, new) is not None
     except (OSError, NotImplementedError):
         return False
-
-
-def _discard(path: Path) -> None:
-    try:
-        if os.path.islink(path) or not os.path.isdir(path):
-            os.unlink(path)
-        else:
-            shutil.rmtree(path)
-    except OSError:
-        pass
 
 
 def recycle(pool: Path, tree: str, room: list[int]) -> None:
@@ -184,12 +174,9 @@ def _holds_anything(folder: str) -> bool:
 
 
 def room_in(pool: Path) -> int:
-    """How many folders the pool may still take (made if need be; none if a link is in its place)."""
+    """How many folders the pool may still take (made if need be; a link in its place is removed)."""
     try:
-        if os.path.islink(pool):
-            os.unlink(pool)
-        pool.mkdir(exist_ok=True)
-        return max(0, LIMIT - len(os.listdir(pool))) if _usable(pool) else 0
+        return max(0, LIMIT - len(os.listdir(pool))) if own_folder(pool) else 0
     except OSError:
         return 0
 
