@@ -190,6 +190,15 @@ def test_a_notice_text_converted_once_per_site_gives_the_same_bytes(make_project
     _same_sites_without(make_project, monkeypatch, parts_mod, "REUSE_PARTS", "parts_reused", 10)
 
 
+def test_blocks_written_as_html_put_in_place_unconverted_give_the_same_bytes(make_project, monkeypatch):
+    """The banners, stamps, links and version cards are HTML that the builder puts in place without
+    Markdown (generator/site/parts.py, RAW_START): every example site must be byte-identical to converting
+    them, and many must have been put in place so."""
+    from generator.site import parts as parts_mod
+
+    _same_sites_without(make_project, monkeypatch, parts_mod, "RAW_PARTS", "raw_parts", 100)
+
+
 def test_frame_blocks_rendered_once_per_depth_give_the_same_bytes(make_project, monkeypatch):
     """The frame's blocks that read nothing of a page but its depth are rendered once per site and depth
     (generator/site/frame_memo.py): every example site must be byte-identical to rendering them on every

@@ -8,6 +8,7 @@ import io
 import re
 import shutil
 from collections import Counter
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
 from generator.data.fields import own_words
+from generator.errors import NoticesError
 from generator.notices import translations
 from generator.data.load import Project, load_clinics
 from generator.notices.render import environment, render_notice
@@ -100,10 +102,28 @@ def test_the_compiled_catalog_is_the_po_as_it_is(lang):
 
 
 def test_a_message_no_catalog_has_is_an_error_in_every_translated_language():
+    source = '{% trans %}Not a sentence of ours{% endtrans %}'
     for lang in TRANSLATED:
-        with pytest.raises(translations.MissingTranslation, match="no translation for 'Not a sentence of ours'"):
-            environment(TEMPLATES, lang).globals["gettext"]("Not a sentence of ours")
-    assert environment(TEMPLATES, SOURCE_LANG).globals["gettext"]("Not a sentence of ours") == "Not a sentence of ours"
+        for block in (source, f"{{% autoescape true %}}{source}{{% endautoescape %}}"):
+            with pytest.raises(translations.MissingTranslation, match="no translation for 'Not a sentence of ours'"):
+                environment(TEMPLATES, lang).from_string(block).render()
+    assert environment(TEMPLATES, SOURCE_LANG).from_string(source).render() == "Not a sentence of ours"
+
+
+def test_a_sentence_in_an_html_block_is_escaped_for_html_and_in_markdown_for_markdown():
+    """The blocks around a notice are HTML (generator/notices/render.py, finalize): there a value and our
+    sentence itself are escaped for HTML, not for Markdown; elsewhere, for Markdown."""
+    env = environment(TEMPLATES, SOURCE_LANG)
+    source = '{% trans name=name %}Not a sentence of ours & {{ name }}{% endtrans %} {{ name }} {{ when }}'
+    values = {"name": "<b>St. Mary's</b> *1*\tX", "when": date(2026, 1, 2)}
+    html_out = env.from_string(f"{{% autoescape true %}}{source}{{% endautoescape %}}").render(**values)
+    assert html_out == ("Not a sentence of ours &amp; &lt;b&gt;St. Mary&#39;s&lt;/b&gt; *1* X "
+                        "&lt;b&gt;St. Mary&#39;s&lt;/b&gt; *1* X 2026-01-02")
+    markdown_out = env.from_string(source).render(**values)
+    assert markdown_out == ("Not a sentence of ours & &lt;b&gt;St\\. Mary's&lt;/b&gt; \\*1\\* X "
+                            "&lt;b&gt;St\\. Mary's&lt;/b&gt; \\*1\\* X 2026-01-02")
+    with pytest.raises(NoticesError, match="empty value"):
+        env.from_string("{% autoescape true %}{{ nothing }}{% endautoescape %}").render(nothing=None)
 
 
 def test_templates_hold_no_words_outside_trans_blocks():

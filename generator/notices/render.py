@@ -4,6 +4,12 @@ Clinic data is untrusted text. Every value a template prints passes through `esc
 (Jinja's `finalize`), so a clinic name holding `<script>` or `**bold**` shows as those characters.
 Only values we build ourselves as `Markup` (links whose parts we escaped) skip it. A value in a
 `{% trans %}` sentence is escaped the same way, by the gettext functions (see `_gettext`).
+
+The blocks around a notice's text on the site's pages (banner, stamp, links, version cards) are written
+as HTML, inside `{% autoescape true %}`: there every value is escaped for HTML by Jinja itself (see
+`finalize`), Markdown leaves the block as it is, and the site builder need not convert it at all
+(generator/site/parts.py, RAW_START). Markdown-safe `Markup` (a `{% trans %}` sentence, `link()`) has
+no place in them; gettext gives HTML there.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from typing import Any, Callable, Iterable
 import jinja2
 import yaml
 from jinja2.loaders import split_template_path
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .. import reads
 from ..data.load import LoadedClinic, Project
@@ -31,6 +37,23 @@ from . import sources, translations
 
 # Python-Markdown honours a backslash before these (tables adds `|`); `<`, `>` and `&` become entities.
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
+
+
+@jinja2.pass_eval_context
+def finalize(eval_ctx: Any, value: Any) -> Any:
+    """Markdown escaping, except in an `{% autoescape true %}` block: there Jinja escapes for HTML, and
+    whitespace runs become one space as Markdown would make them (no tab or line break from the data
+    reaches a raw HTML block, which Markdown keeps as written)."""
+    return html_value(value) if eval_ctx.autoescape else escape_markdown(value)
+
+
+def html_value(value: Any) -> Any:
+    """A value as an HTML block prints it, before Jinja escapes it (Markup is not escaped)."""
+    if value is None:
+        raise NoticesError("a template printed an empty value; guard it with {% if %}")
+    if isinstance(value, Markup):
+        return value
+    return re.sub(r"\s+", " ", value.isoformat() if isinstance(value, date) else str(value))
 
 
 def escape_markdown(value: Any) -> str:
@@ -158,8 +181,8 @@ def _environment(templates_dir: Path, lang: str, signature: tuple = ()) -> jinja
         loader=_Loader(str(templates_dir)),
         extensions=["jinja2.ext.i18n", sources.SourceExtension],
         undefined=jinja2.StrictUndefined,
-        autoescape=False,  # Markdown, not HTML: finalize escapes for both
-        finalize=escape_markdown,
+        autoescape=False,  # Markdown, not HTML: finalize escapes for both (HTML blocks: see finalize)
+        finalize=finalize,
         bytecode_cache=BYTECODE_CACHE,
         auto_reload=AUTO_RELOAD,
         keep_trailing_newline=True,
@@ -225,10 +248,20 @@ def _gettext(catalog: Any) -> dict[str, Any]:
         # Always formatted, as Jinja's newstyle gettext is: a literal percent sign is written %% in ids.
         return text % ({k: escape_markdown(v) for k, v in values.items()} if escape else values)
 
-    def gettext(message: str, **values: Any) -> Markup:
+    def html_fill(text: str, values: dict[str, Any]) -> Markup:
+        # In an HTML block our sentence is escaped too (it is text, not Markdown), and so is each value.
+        return Markup(escape(text)) % {k: html_value(v) for k, v in values.items()}
+
+    @jinja2.pass_eval_context
+    def gettext(eval_ctx: Any, message: str, **values: Any) -> Markup:
+        if eval_ctx.autoescape:
+            return html_fill(catalog.gettext(message), values)
         return Markup(fill(catalog.gettext(message), values, True))
 
-    def pgettext(context: str, message: str, **values: Any) -> Markup:
+    @jinja2.pass_eval_context
+    def pgettext(eval_ctx: Any, context: str, message: str, **values: Any) -> Markup:
+        if eval_ctx.autoescape:
+            return html_fill(catalog.pgettext(context, message), values)
         return Markup(fill(catalog.pgettext(context, message), values, True))
 
     def text(message: str, **values: Any) -> str:

@@ -29,9 +29,9 @@ import io
 import logging
 import os
 import posixpath
-import re
 import shutil
 import tempfile
+from collections import ChainMap
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,7 +49,7 @@ from . import folders as folders_mod
 from . import frame_memo, linking, one_markdown, page_cache
 from .page import Page
 from .page_cache import PageCache
-from .theme_cache import _themes_found_once, _unused_search_files, _warm, kept_pages_plugin
+from .theme_cache import _STATS, _themes_found_once, _unused_search_files, _warm, kept_pages_plugin
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's banner about MkDocs 2 is noise for our users
 
@@ -322,9 +322,11 @@ def _sources_plugin(sources: dict[str, Page | bytes], capture: tuple[str, ...], 
             if not spans:
                 return markdown
             parts = [markdown[start:end] for start, end in spans]
-            reused = [parts_mod.REUSE_PARTS and self.parts.get(part) is not None
-                      and not parts_mod.names_a_file(self.parts[part], page.file.src_uri, self.bare) for part in parts]
-            self.pending[page.file.src_uri] = (parts, reused, markdown)
+            raw = {part: found for part, (start, end) in zip(parts, spans)  # HTML put in place, unconverted
+                   if parts_mod.RAW_PARTS and (found := parts_mod.raw_part(markdown, start, end)) is not None}
+            reused = [part in raw or (parts_mod.REUSE_PARTS and self.parts.get(part) is not None and not
+                      parts_mod.names_a_file(self.parts[part], page.file.src_uri, self.bare)) for part in parts]
+            self.pending[page.file.src_uri] = (parts, reused, markdown, raw)
             if not any(reused):
                 return markdown
             # Consecutive reused parts, with only their markers between them, become one placeholder:
@@ -357,16 +359,17 @@ def _sources_plugin(sources: dict[str, Page | bytes], capture: tuple[str, ...], 
             converted = marked_parts(html) if new else []  # most pages teach nothing new: not scanned
             for k in new if len(converted) == len(written) else []:
                 between = markdown[written[k][1]:written[k + 1][0]]
-                if between not in self.gaps and _ONLY_MARKERS.fullmatch(between):
+                if between not in self.gaps and parts_mod.ONLY_MARKERS.fullmatch(between):
                     self.gaps[between] = html[converted[k][1]:converted[k + 1][0]]
 
         def on_page_content(self, html, page, config, files):  # noqa: ANN001
             src = page.file.src_uri
             if src in self.pending:
-                parts, reused, original = self.pending.pop(src)
-                html = _expanded(html, self.runs.pop(src, []))
+                parts, reused, original, raw = self.pending.pop(src)
+                html = parts_mod.expanded(html, self.runs.pop(src, []))
                 self._learn_gaps(html, original, reused)
-                spliced = _splice_all(html, page, parts, reused, self.parts)
+                spliced = _splice_all(html, page, parts, reused, ChainMap(raw, self.parts) if raw else self.parts)
+                _STATS["raw_parts"] += len(raw) if spliced is not None else 0
                 if spliced is None:  # here a part's headings would be numbered or nested differently
                     page.markdown = original
                     page.render(config, files)  # so convert the page whole, as MkDocs would have
@@ -381,24 +384,6 @@ def _sources_plugin(sources: dict[str, Page | bytes], capture: tuple[str, ...], 
             return chrome_mod.lang_divs(html)
 
     return Sources()
-
-
-_ONLY_MARKERS = re.compile(r"\s*<!-- /part(?: around)? -->\s*<!-- part(?: around)? -->\s*")
-
-
-def _expanded(html: str, runs: list[tuple[int, list[str]]]) -> str:
-    """The converted page as if each reused part had had a placeholder of its own (what _splice_all
-    expects), with what Markdown wrote between two placeholders on an earlier page for the same text.
-    A placeholder not found once is left for _splice_all to refuse."""
-    for first, gaps in runs:
-        single = f"<p>{_PLACEHOLDER}{first}</p>"
-        if not gaps or html.count(single) != 1:
-            continue
-        pieces = [single]
-        for n, gap in enumerate(gaps, first + 1):
-            pieces += [gap, f"<p>{_PLACEHOLDER}{n}</p>"]
-        html = html.replace(single, "".join(pieces))
-    return html
 
 
 def _content(data: Page | bytes, served: bool) -> str | bytes:

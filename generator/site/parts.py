@@ -1,5 +1,4 @@
-"""Split from builder.py.
-"""
+"""Parts of a page converted once and reused, and blocks of HTML put in place unconverted (see PART_START)."""
 
 from __future__ import annotations
 
@@ -23,7 +22,13 @@ PART_START, PART_END = "<!-- part -->", "<!-- /part -->"
 # The blocks around a notice's text (its banner, stamp, links, footer) are marked as parts of their own,
 # which the embeds leave out: they repeat from page to page, and from clinic to clinic.
 AROUND_START, AROUND_END = "<!-- part around -->", "<!-- /part around -->"
+# A block around the text written as HTML by the templates (generator/notices/render.py, finalize):
+# Markdown keeps such a block as it is written, so the site builder puts it in place without converting
+# it (`raw_part`). Most of these blocks differ from page to page (a date, a version), and converting
+# them cost more than the notice's text, whose parts are reused.
+RAW_START, RAW_END = "<!-- part html -->", "<!-- /part html -->"
 REUSE_PARTS = True
+RAW_PARTS = True  # blocks marked RAW_START put in place unconverted
 _PLACEHOLDER = "CLINICNOTICESREUSEDPART"
 # A relative address, which MkDocs resolves against the page: a part holding one is not reused, unless
 # it is a folder's address (ending in "/", as pages.py `page_url` writes links between pages) written so
@@ -32,7 +37,12 @@ _PLACEHOLDER = "CLINICNOTICESREUSEDPART"
 _RELATIVE = re.compile(r'\b(?:href|src)="(?![a-zA-Z][a-zA-Z0-9+.-]*:|#)([^"]*)"')
 _FOLDER = re.compile(r'[^"#?]*/(?:#[^"]*)?')
 _ID = re.compile(r'\bid="([^"]*)"')
-_MARKER = re.compile(r"<!-- (/?)part( around)? -->")
+_MARKER = re.compile(r"<!-- (/?)part( around| html)? -->")
+# What Markdown keeps exactly as written (its NormalizeWhitespace changes none of it): a block-level
+# element first (not one Markdown would convert inside), no tab, carriage return, Markdown's own
+# placeholder characters, or line of spaces.
+_RAW_BLOCK = re.compile(r"\n\n<(?:div|p|ol)[ >][^\t\r\x02\x03]*\n\n")
+_SPACES_LINE = re.compile(r"\n +\n")
 # Converted parts by the Markdown settings they were converted with, for every site of this process:
 # sites of one group, or of one language, share most of their sections. A part's HTML depends only on
 # its Markdown and those settings, except where `_part_of` refuses it (relative links, numbered ids).
@@ -60,18 +70,28 @@ def clear_shared() -> None:
 def marked_parts(text: str, text_only: bool = False) -> list[tuple[int, int]]:
     """(start, end) of what lies inside each pair of markers, in order; [] unless they pair up. With
     `text_only`, only the parts of a notice's text (not those around it)."""
-    spans, start, around = [], None, False
+    spans, start, kind = [], None, None
     for m in _MARKER.finditer(text):
         opening = not m.group(1)
-        if opening == (start is not None) or (not opening and bool(m.group(2)) != around):
+        if opening == (start is not None) or (not opening and m.group(2) != kind):
             return []  # nested, a closing marker without its opening one, or of another kind
         if opening:
-            start, around = m.end(), bool(m.group(2))
+            start, kind = m.end(), m.group(2)
         else:
-            if not (text_only and around):
+            if not (text_only and kind):
                 spans.append((start, m.start()))
             start = None
     return [] if start is not None else spans
+
+
+def raw_part(markdown: str, start: int, end: int) -> "_Part | None":
+    """The HTML of a part marked RAW_START that Markdown would write as it stands, or None (converted)."""
+    if not markdown.startswith(RAW_START, start - len(RAW_START)):
+        return None
+    text = markdown[start:end]
+    if not _RAW_BLOCK.fullmatch(text) or _SPACES_LINE.search(text) or 'markdown="' in text:
+        return None
+    return _Part(text, [], frozenset(_ID.findall(text)))
 def without_markers(html: str) -> str:
     """Converted HTML from the first part of the notice's text to the last, with the marker lines taken
     out (and the parts around the text left out)."""
@@ -170,3 +190,21 @@ def _splice_all(html: str, page: Any, parts: list[str], reused: list[bool],
         page.present_anchor_ids |= seen
     _STATS["parts_reused"] += sum(reused)
     return "".join(out) + html[last:]
+
+
+ONLY_MARKERS = re.compile(r"\s*<!-- /part(?: around| html)? -->\s*<!-- part(?: around| html)? -->\s*")
+
+
+def expanded(html: str, runs: list[tuple[int, list[str]]]) -> str:
+    """The converted page as if each reused part had had a placeholder of its own (what _splice_all
+    expects), with what Markdown wrote between two placeholders on an earlier page for the same text.
+    A placeholder not found once is left for _splice_all to refuse."""
+    for first, gaps in runs:
+        single = f"<p>{_PLACEHOLDER}{first}</p>"
+        if not gaps or html.count(single) != 1:
+            continue
+        pieces = [single]
+        for n, gap in enumerate(gaps, first + 1):
+            pieces += [gap, f"<p>{_PLACEHOLDER}{n}</p>"]
+        html = html.replace(single, "".join(pieces))
+    return html
