@@ -199,6 +199,14 @@ def test_blocks_written_as_html_put_in_place_unconverted_give_the_same_bytes(mak
     _same_sites_without(make_project, monkeypatch, parts_mod, "RAW_PARTS", "raw_parts", 100)
 
 
+def test_front_matter_parsed_once_per_text_gives_the_same_bytes(make_project, monkeypatch):
+    """MkDocs parses each page's front matter with PyYAML; the builder gives it each distinct front matter
+    parsed once (generator/site/parts.py, front_matter): the sites must be byte-identical to MkDocs' way."""
+    from generator.site import parts as parts_mod
+
+    _same_sites_without(make_project, monkeypatch, parts_mod, "FRONT_MEMO", "fronts_read_once", 100)
+
+
 def test_frame_blocks_rendered_once_per_depth_give_the_same_bytes(make_project, monkeypatch):
     """The frame's blocks that read nothing of a page but its depth are rendered once per site and depth
     (generator/site/frame_memo.py): every example site must be byte-identical to rendering them on every

@@ -299,6 +299,7 @@ def _sources_plugin(sources: dict[str, Page | bytes], capture: tuple[str, ...], 
             self.bare: set[str] = set()  # the site's files without a suffix: a folder's address may name one
             self.runs: dict[str, list[tuple[int, list[str]]]] = {}  # page → its placeholders of several parts
             self.gaps: dict[str, str] = {}  # the text between two parts' placeholders → what Markdown makes of it
+            self.meta: dict[str, dict] = {}  # page → its front matter's meta, read once per distinct text
 
         def on_config(self, config):  # noqa: ANN001
             self.parts = parts_mod.shared(config.markdown_extensions, config.mdx_configs)
@@ -317,7 +318,18 @@ def _sources_plugin(sources: dict[str, Page | bytes], capture: tuple[str, ...], 
                 folders.make_all(Path(f.abs_dest_path).parent for f in out)
             return out
 
+        def on_page_read_source(self, page, config):  # noqa: ANN001
+            """Our page without its front matter, whose meta `on_page_markdown` sets: MkDocs parses it
+            with PyYAML's pure-Python loader on every page, and a site has a handful of distinct ones."""
+            found = parts_mod.front_matter(page.file.content_string)
+            if found is None:
+                return None
+            self.meta[page.file.src_uri] = found[0]
+            return found[1]
+
         def on_page_markdown(self, markdown, page, config, files):  # noqa: ANN001
+            if page.file.src_uri in self.meta:
+                page.meta = copy.deepcopy(self.meta.pop(page.file.src_uri))
             spans = marked_parts(markdown)
             if not spans:
                 return markdown

@@ -208,3 +208,26 @@ def expanded(html: str, runs: list[tuple[int, list[str]]]) -> str:
             pieces += [gap, f"<p>{_PLACEHOLDER}{n}</p>"]
         html = html.replace(single, "".join(pieces))
     return html
+
+
+FRONT_MEMO = True
+_FRONT = re.compile(r"---\n(?:[ a-z:\[\],]+\n)+---\n\n")
+_METAS: dict[str, dict] = {}
+
+
+def front_matter(markdown: str) -> tuple[dict, str] | None:
+    """(meta, the rest) of a page whose front matter is of the plain form pages.py `_front` writes and
+    whose rest MkDocs' `get_data` leaves as it is (it opens with a heading, no carriage return); the
+    meta is what `get_data` makes of that front matter, parsed once per distinct text."""
+    m = _FRONT.match(markdown) if FRONT_MEMO else None
+    if m is None or not markdown.startswith("# ", m.end()) or "\r" in markdown:
+        return None
+    if m.group(0) not in _METAS:
+        from mkdocs.utils.meta import get_data
+
+        rest, meta = get_data(m.group(0) + "# x\n")
+        if rest != "# x\n":
+            return None
+        _METAS[m.group(0)] = meta
+    _STATS["fronts_read_once"] += 1
+    return _METAS[m.group(0)], markdown[m.end():]

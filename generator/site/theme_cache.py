@@ -62,7 +62,8 @@ _BYTECODE = _Bytecode()
 _LISTINGS: dict[tuple, tuple[str, ...]] = {}
 _ENVS: dict[tuple, jinja2.Environment] = {}
 _STATS = {"listings_made": 0, "listings_reused": 0, "envs_reused": 0, "parts_reused": 0,
-          "converters_reused": 0, "raw_parts": 0}
+          "converters_reused": 0, "raw_parts": 0,
+          "fronts_read_once": 0}
 def preload() -> None:
     """Import what a build uses, so that worker processes forked from here start with it."""
     import importlib
