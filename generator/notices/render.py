@@ -49,23 +49,21 @@ def finalize(eval_ctx: Any, value: Any) -> Any:
 
 def html_value(value: Any) -> Any:
     """A value as an HTML block prints it, before Jinja escapes it (Markup is not escaped)."""
+    return value if isinstance(value, Markup) else _as_text(value)
+
+
+def _as_text(value: Any) -> str:
+    # What any printed value reads as: a date in ISO form, runs of white space one space, as Markdown shows them.
     if value is None:
         raise NoticesError("a template printed an empty value; guard it with {% if %}")
-    if isinstance(value, Markup):
-        return value
     return re.sub(r"\s+", " ", value.isoformat() if isinstance(value, date) else str(value))
 
 
 def escape_markdown(value: Any) -> str:
     if isinstance(value, Markup):
         return str(value)
-    if value is None:
-        raise NoticesError("a template printed an empty value; guard it with {% if %}")
-    if isinstance(value, date):
-        return value.isoformat()
-    text = html.escape(str(value), quote=False)
-    text = re.sub(r"\s+", " ", text)
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    text = _as_text(value)
+    return text if isinstance(value, date) else _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
 
 
 class TemplateMissing(NoticesError):

@@ -288,6 +288,7 @@ def _sources_plugin(sources: dict[str, Page | bytes], capture: tuple[str, ...], 
     from the page cache is handed over without its Markdown: MkDocs never reads it."""
     from mkdocs.plugins import BasePlugin
     from mkdocs.structure.files import File, Files, file_sort_key
+    from mkdocs.utils.meta import get_data
 
     class Sources(BasePlugin):
         def __init__(self) -> None:
@@ -321,7 +322,7 @@ def _sources_plugin(sources: dict[str, Page | bytes], capture: tuple[str, ...], 
         def on_page_read_source(self, page, config):  # noqa: ANN001
             """Our page without its front matter, whose meta `on_page_markdown` sets: MkDocs parses it
             with PyYAML's pure-Python loader on every page, and a site has a handful of distinct ones."""
-            found = parts_mod.front_matter(page.file.content_string)
+            found = parts_mod.front_matter(page.file.content_string, get_data)
             if found is None:
                 return None
             self.meta[page.file.src_uri] = found[0]

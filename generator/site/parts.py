@@ -7,7 +7,7 @@ import json
 import posixpath
 import re
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from .theme_cache import _STATS
 
@@ -215,16 +215,14 @@ _FRONT = re.compile(r"---\n(?:[ a-z:\[\],]+\n)+---\n\n")
 _METAS: dict[str, dict] = {}
 
 
-def front_matter(markdown: str) -> tuple[dict, str] | None:
+def front_matter(markdown: str, get_data: Callable[[str], tuple[str, dict]]) -> tuple[dict, str] | None:
     """(meta, the rest) of a page whose front matter is of the plain form pages.py `_front` writes and
-    whose rest MkDocs' `get_data` leaves as it is (it opens with a heading, no carriage return); the
-    meta is what `get_data` makes of that front matter, parsed once per distinct text."""
+    whose rest MkDocs' `get_data` (given by the builder) leaves as it is (it opens with a heading, no
+    carriage return); the meta is what `get_data` makes of that front matter, parsed once per text."""
     m = _FRONT.match(markdown) if FRONT_MEMO else None
     if m is None or not markdown.startswith("# ", m.end()) or "\r" in markdown:
         return None
     if m.group(0) not in _METAS:
-        from mkdocs.utils.meta import get_data
-
         rest, meta = get_data(m.group(0) + "# x\n")
         if rest != "# x\n":
             return None
