@@ -297,3 +297,12 @@ def test_a_base_without_folder_addresses_is_refused(tmp_path):
     base.write_text("site_name: x\nuse_directory_urls: false\n", encoding="utf-8")
     with pytest.raises(NoticesError, match="use_directory_urls"):
         base_config(base)
+
+
+def test_search_sections_cut_without_html_parser_give_the_same_bytes(make_project, monkeypatch):
+    """Each searched page's HTML is cut into search sections by generator/site/search_sections.py rather
+    than Material's html.parser-based parser: every example site, its search index included, must be
+    byte-identical to Material's way, and most pages must have been cut so."""
+    from generator.site import search_sections
+
+    _same_sites_without(make_project, monkeypatch, search_sections, "ENABLED", "pages_cut_here", 20)

@@ -49,7 +49,8 @@ ENABLED = os.environ.get("NOTICES_NO_PAGE_CACHE", "") in ("", "0")
 _PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2", "markupsafe", "pygments",
              "jieba")  # jieba: Material's search splits Chinese text with it where it is installed
 # The modules whose code shapes what MkDocs writes for a page (the plugins, the reuse of parts).
-_MODULES = ("builder.py", "parts.py", "theme_cache.py", "page_cache.py", "one_markdown.py", "frame_memo.py")
+_MODULES = ("builder.py", "parts.py", "theme_cache.py", "page_cache.py", "one_markdown.py", "frame_memo.py",
+            "search_sections.py")
 _SOFTWARE: list[str] = []
 
 

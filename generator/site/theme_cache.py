@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterator
 
 import jinja2
 
-from . import frame_memo
+from . import frame_memo, search_sections
 from .linking import own_folder, read_kept
 
 MKDOCS_TESTED = ("1.6.",)  # MkDocs versions whose internals the caches were checked against
@@ -84,7 +84,8 @@ def forget_compiled() -> None:
     _BYTECODE.memory.clear()
     _BYTECODE.directory = None
 def cache_stats() -> dict[str, int]:
-    return {"bytecode_hits": _BYTECODE.hits, "bytecode_misses": _BYTECODE.misses, **_STATS, **frame_memo.STATS}
+    return {"bytecode_hits": _BYTECODE.hits, "bytecode_misses": _BYTECODE.misses, **_STATS, **frame_memo.STATS,
+            **search_sections.STATS}
 def clear_caches() -> None:
     _THEMES.clear()
     _BYTECODE.memory.clear()
@@ -291,7 +292,7 @@ def kept_pages_plugin(cache: Any, frame: str, pages: dict[str, Any], never: set[
         def _searched_once(self, index: Any) -> None:
             """Material's search parses each page's HTML into its entries: a page whose HTML, address,
             title, front matter and headings are those of an earlier build gets that build's entries."""
-            add = index.add_entry_from_context
+            add = search_sections.faster(index, index.add_entry_from_context)
 
             def add_entry_from_context(page):  # noqa: ANN001, ANN202
                 key = search_key(frame, page)
