@@ -38,7 +38,7 @@ _TOKEN = re.compile(
 )
 _ATTR = re.compile(r'[ \n]+([a-z][-a-z0-9_:.]*)(?:="([^"<>]*)")?')
 _STYLE_BODY = re.compile(r"[^<]*</style>")
-_RAW_TEXT = frozenset(("script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes",
+_RAW_TEXT = frozenset(("script", "textarea", "title", "xmp", "iframe", "noembed", "noframes",
                        "noscript", "plaintext", "template", "svg", "math"))
 _VOID = frozenset(("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
                    "source", "track", "wbr"))
@@ -140,7 +140,7 @@ class _Reader:
                 self.handle_endtag(m.group(4))
             elif kind == 3:
                 tag, written, closed = m.groups()[:3]
-                if tag in _RAW_TEXT and tag != "style":
+                if tag in _RAW_TEXT:  # read by html.parser as text up to its end tag: left to it
                     return None
                 attrs: dict[str, str | None] = {}
                 if written:
