@@ -4,6 +4,7 @@ build with nothing to do can decide so without loading the data model, Jinja or 
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,8 +53,8 @@ class Project:
     def slugs(self) -> list[str]:
         if not self.clinics_dir.is_dir():
             return []
-        return sorted(p.name for p in self.clinics_dir.iterdir()
-                      if p.is_dir() and (p / "clinic.yaml").is_file())
+        with os.scandir(self.clinics_dir) as entries:  # a build of many clinics starts here: no Path per entry
+            return sorted(e.name for e in entries if e.is_dir() and os.path.isfile(os.path.join(e.path, "clinic.yaml")))
 
 
 def check_slug(project: Project, slug: str) -> Problem | None:

@@ -180,12 +180,16 @@ def test_many_sites_are_listed_in_two_processes_as_in_one(project, monkeypatch):
     from generator.site import output
 
     build(project, as_of=AS_OF)
-    sites = [str(project.site_dir / SLUG), str(project.site_dir / "nowhere"), str(project.site_dir / SLUG / "privacy")]
+    site = project.site_dir / SLUG
+    shape = output.Shape(output.shape_of(output.tree(site)))
+    sites = {str(site): shape, str(project.site_dir / "nowhere"): shape, str(site / "privacy"): None,
+             str(site) + "/": None}
     one = output._listing_digests(sites)
+    assert one[0] == one[3] == output.listing_digest(output.tree(site))  # by its shape as read whole
     monkeypatch.setattr(output, "_FORK_FROM", 1)
     assert output.listing_digests(sites) == one and one[1] is None and one[0] and one[2]
     # A change in a site the forked process lists is seen.
-    (project.site_dir / SLUG / "privacy" / "index.html").write_text("changed")
+    (site / "privacy" / "index.html").write_text("changed")
     after = output.listing_digests(sites)
     assert after[2] != one[2] and after[0] != one[0]
 

@@ -46,6 +46,12 @@ HOSTILE = {
                                                                                          "as_of": "soon"}}},
     "output of the wrong shape": lambda m, root: {**m, "clinics": {**m["clinics"], "a": {**m["clinics"]["a"],
                                                                                            "output": "x"}}},
+    "a site's shape with a path out of it": lambda m, root: {**m, "pools": {**m["pools"], "shapes": {
+        k: {"../../etc": "d"} for k in m["pools"]["shapes"]}}},
+    "a site's shape as a list": lambda m, root: {**m, "pools": {**m["pools"], "shapes": {
+        k: ["index.html"] for k in m["pools"]["shapes"]}}},
+    "a site's shape named by a list": lambda m, root: {**m, "clinics": {**m["clinics"], "a": {
+        **m["clinics"]["a"], "output": {**m["clinics"]["a"]["output"], "shape": []}}}},
     "stats of the wrong shape": lambda m, root: {**m, "stats": {"clinics/a/clinic.yaml": [1, 2]}},
     "pools missing": lambda m, root: {k: v for k, v in m.items() if k != "pools"},
     "an unknown pool": lambda m, root: {**m, "clinics": {**m["clinics"], "a": {**m["clinics"]["a"],

@@ -74,13 +74,15 @@ def build(project: Project, slugs: Iterable[str] | None = None, as_of: date | No
         bad = [problem for slug in named if (problem := check_slug(project, slug))]
         if bad:
             raise DataErrors(bad)
-    scope = named or project.slugs()
+    every = [] if named else project.slugs()
+    scope = named or every
     if shard:
         k, n = shard
         scope = [slug for slug in scope if inc.shard_of(slug, n) == k]
     incremental = incremental and not fresh  # --fresh rebuilds every clinic asked for, a dry run says so too
     if dry_run:
-        return _run(project, scope, named, shard, as_of, pdfs, incremental, workers, True, on_plan, progress, note)
+        return _run(project, scope, named, every, shard, as_of, pdfs, incremental, workers, True, on_plan, progress,
+                    note)
     with swap.locked(project):
         for line in swap.recover(project, replay=not fresh):
             note(line)
@@ -89,29 +91,33 @@ def build(project: Project, slugs: Iterable[str] | None = None, as_of: date | No
 
             forget_kept(project.root / ".cache")
             forget_compiled()
-        return _run(project, scope, named, shard, as_of, pdfs, incremental, workers, False, on_plan, progress, note)
+        return _run(project, scope, named, every, shard, as_of, pdfs, incremental, workers, False, on_plan, progress,
+                    note)
 
 
-def _run(project: Project, scope: list[str], named: list[str] | None, shard: tuple[int, int] | None, as_of: date,
-         pdfs: bool, incremental: bool, workers: int, dry_run: bool, on_plan: Callable[[Plan], None] | None,
-         progress: Callable[[str], None] | None, note: Callable[[str], None]) -> list[Built]:
+def _run(project: Project, scope: list[str], named: list[str] | None, every: list[str], shard: tuple[int, int] | None,
+         as_of: date, pdfs: bool, incremental: bool, workers: int, dry_run: bool,
+         on_plan: Callable[[Plan], None] | None, progress: Callable[[str], None] | None,
+         note: Callable[[str], None]) -> list[Built]:
     manifest, distrust = load_manifest(project)
     if distrust:
         note(distrust)
     removed: list[str] = []
     if not named:
-        present = set(project.slugs())
+        present = set(every)
         # A full build leaves no site of a clinic whose folder is gone; a shard, no site outside its part.
         in_scope = set(scope)
         removed = [slug for slug in manifest.clinics
                    if slug not in in_scope and (shard is not None or slug not in present)]
     # The sites that may be kept are listed by another process from now on, while this one checks inputs.
-    listed = [str(project.site_dir / slug) for slug in scope if slug in manifest.clinics] if incremental else []
+    shapes: dict[str, output_mod.Shape | None] = {}
+    listed = {str(project.site_dir / slug): inc.site_shape(manifest, slug, shapes)
+              for slug in scope if slug in manifest.clinics} if incremental else {}
     with output_mod.Listings(listed) as listings:
         digests = inputs_mod.Digests(project, manifest.stats)
         shared = inputs_mod.shared_digests(project, pdfs)
         plan = inc.plan(project, scope, manifest, shared, as_of, digests, force=not incremental, removed=removed,
-                        listings=listings, before_check=None if dry_run else _import_pipeline)
+                        listings=listings, before_check=None if dry_run else _import_pipeline, shapes=shapes)
     if on_plan:
         on_plan(plan)
     if dry_run:
@@ -173,8 +179,8 @@ def _restamp(project: Project, slug: str, entry: dict, as_of: date, staging: swa
         return False
     staged = staging.restamp(slug, data)
     st = staged.stat()  # a rename keeps the size and time: the listing after the switch is known now
-    items = [(rel, st.st_size, st.st_mtime_ns) if rel == "versions.json" else (rel, size, mtime)
-             for rel, size, mtime in output_mod.listing(site)]
+    items = [(rel, kind, st.st_size, st.st_mtime_ns) if rel == "versions.json" else (rel, kind, size, mtime)
+             for rel, kind, size, mtime in output_mod.tree(site)]
     entry["as_of"] = as_of.isoformat()
     entry["output"] = {**entry["output"], "listing": output_mod.listing_digest(items),
                        "versions_json": output_mod.file_digest(str(staged))}
@@ -199,7 +205,8 @@ class _Result:
     extra: dict[str, str | None] = field(default_factory=dict)  # inputs beyond the clinic's own files
     langs: list[str] = field(default_factory=list)
     window: tuple[date | None, date | None] = (None, None)
-    output: dict[str, str] = field(default_factory=dict)  # what was staged (incremental.output_record)
+    output: dict[str, str] = field(default_factory=dict)  # what was staged (output.output_record)
+    shape: dict[str, str] = field(default_factory=dict)  # its paths (output.shape_of)
 
 
 # Building a site allocates many small objects (Markdown trees, pages); Python's default collector
@@ -287,8 +294,8 @@ def _build_one(task: _Task) -> _Result:
                               task.work, pages, pool)
         pages.prune()  # what this site no longer shows
     extra, langs = inputs_mod.dependencies(task.project, p, used)
-    return _Result(task.slug, [], len(spec.pages), warnings, extra, langs, inc.window(p, task.as_of),
-                   output_mod.output_record(task.work / "site"))
+    record, shape = output_mod.output_record(task.work / "site")
+    return _Result(task.slug, [], len(spec.pages), warnings, extra, langs, inc.window(p, task.as_of), record, shape)
 
 
 def _build_all(project: Project, slugs: list[str], as_of: date, pdfs: bool, workers: int,
@@ -330,5 +337,5 @@ def _build_all(project: Project, slugs: list[str], as_of: date, pdfs: bool, work
         raise DataErrors(problems)
     for slug in slugs:
         r = results[slug]
-        inc.record(project, manifest, slug, r.extra, r.langs, shared, r.window, as_of, digests, r.output)
+        inc.record(project, manifest, slug, r.extra, r.langs, shared, r.window, as_of, digests, r.output, r.shape)
     return [Built(slug, results[slug].pages, results[slug].warnings) for slug in slugs]

@@ -41,7 +41,7 @@ from ..project import Project
 from .inputs import MISSING, Digests, own_files
 from .manifest import PATH as MANIFEST_PATH
 from .manifest import Manifest
-from .output import Listings, outputs_intact
+from .output import Listings, Shape, outputs_intact
 
 if TYPE_CHECKING:
     from .prepared import Prepared
@@ -192,12 +192,23 @@ def lost_versions(project: Project, slug: str, entry: dict, digests: Digests) ->
     return problems
 
 
+def site_shape(manifest: Manifest, slug: str, made: dict[str, Shape | None]) -> Shape | None:
+    """The recorded shape of a clinic's site (None: none recorded), made once for all the sites that share it."""
+    key = manifest.clinics[slug].get("output", {}).get("shape", "")
+    if key not in made:
+        paths = manifest.shape(slug)
+        made[key] = None if paths is None else Shape(paths)
+    return made[key]
+
+
 def plan(project: Project, slugs: list[str], manifest: Manifest, shared: dict[str, str], as_of: date,
          digests: Digests, *, force: bool = False, removed: Iterable[str] = (),
-         listings: Listings | None = None, before_check: Callable[[bool], None] | None = None) -> Plan:
+         listings: Listings | None = None, before_check: Callable[[bool], None] | None = None,
+         shapes: dict[str, Shape | None] | None = None) -> Plan:
     """What to build and why. Raises DataErrors when a published version a site was built from is gone.
 
     listings: the listing digests of sites, under way since before (output.Listings).
+    shapes: the recorded shapes made for them, by pool key (made here for the sites they leave out).
     before_check: called with whether any clinic is to be built, once the inputs are checked and before
         the sites are: what it does overlaps with listing them."""
     out = Plan(remove=sorted(removed))
@@ -242,7 +253,9 @@ def plan(project: Project, slugs: list[str], manifest: Manifest, shared: dict[st
     if before_check is not None:
         before_check(bool(out.build))
     # Every site whose inputs are unchanged is checked whole, all at once (listed by another process when many).
-    intact = outputs_intact(project, {slug: manifest.clinics[slug].get("output", {}) for slug in unchanged}, listings)
+    made = dict(shapes or {})
+    intact = outputs_intact(project, {slug: (manifest.clinics[slug].get("output", {}), site_shape(manifest, slug, made))
+                                      for slug in unchanged}, listings)
     for slug in unchanged:
         entry = manifest.clinics[slug]
         if not intact[slug]:
@@ -268,7 +281,7 @@ def plan(project: Project, slugs: list[str], manifest: Manifest, shared: dict[st
 
 def record(project: Project, manifest: Manifest, slug: str, extra: dict[str, str | None], langs: list[str],
            shared: dict[str, str], span: tuple[date | None, date | None], as_of: date, digests: Digests,
-           output: dict[str, str]) -> None:
+           output: dict[str, str], shape: dict[str, str]) -> None:
     """Record a clinic just built. Digests are those of the bytes the build used (`extra`), or else
     those `digests` took before the build began: a file edited during the build is seen as changed
     next time."""
@@ -290,7 +303,7 @@ def record(project: Project, manifest: Manifest, slug: str, extra: dict[str, str
         "valid_from": span[0].isoformat() if span[0] else None,
         "valid_until": span[1].isoformat() if span[1] else None,
         "as_of": as_of.isoformat(),
-        "output": output,
+        "output": {**output, "shape": manifest.pooled("shapes", shape)},
     }
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from ..project import SLUG, Project
 
-FORMAT = 2
+FORMAT = 3
 PATH = ".cache/build-manifest.json"
 _LIMIT = 256 * 1024 * 1024  # a manifest of a few thousand clinics is a few MB; beyond this, not ours
 _DIGEST = re.compile(r"^(?:[0-9a-f]{24}|[0-9a-f]{32}|missing)$")
@@ -47,7 +47,8 @@ class Manifest:
     share them), its languages, date window, build date and what its output was."""
 
     clinics: dict[str, dict] = field(default_factory=dict)
-    pools: dict[str, dict[str, dict[str, str]]] = field(default_factory=lambda: {"templates": {}, "shared": {}})
+    pools: dict[str, dict[str, dict[str, str]]] = field(
+        default_factory=lambda: {"templates": {}, "shared": {}, "shapes": {}})
     stats: dict[str, list] = field(default_factory=dict)  # rel -> [size, mtime_ns, ctime_ns, inode, digest]
     changed: bool = False  # since it was loaded
 
@@ -62,12 +63,17 @@ class Manifest:
     def shared(self, slug: str) -> dict[str, str]:
         return self.pools["shared"].get(self.clinics[slug].get("shared", ""), {})
 
+    def shape(self, slug: str) -> dict[str, str] | None:
+        """The paths of the site as it was built (output.shape_of)."""
+        return self.pools["shapes"].get(self.clinics[slug].get("output", {}).get("shape", ""))
+
     def inputs(self, slug: str) -> dict[str, str]:
         """Every input file of a built clinic, with its digest when it was built."""
         return {**self.clinics[slug].get("files", {}), **self.templates(slug)}
 
     def data(self) -> dict[str, Any]:
         used = {kind: {e.get(kind) for e in self.clinics.values()} for kind in self.pools}
+        used["shapes"] = {e.get("output", {}).get("shape") for e in self.clinics.values()}
         pools = {kind: {k: v for k, v in sorted(items.items()) if k in used[kind]} for kind, items in self.pools.items()}
         return {"format": FORMAT, "clinics": dict(sorted(self.clinics.items())), "pools": pools, "stats": self.stats}
 
@@ -134,12 +140,15 @@ def parse(data: Any) -> Manifest:
     _need(data.get("format") == FORMAT, "another format")
     clinics, pools, stats = data.get("clinics"), data.get("pools"), data.get("stats", {})
     _need(isinstance(clinics, dict) and isinstance(pools, dict) and isinstance(stats, dict), "wrong shape")
-    templates, shared = pools.get("templates", {}), pools.get("shared", {})
-    _need(isinstance(templates, dict) and isinstance(shared, dict), "pools: wrong shape")
+    templates, shared, shapes = pools.get("templates", {}), pools.get("shared", {}), pools.get("shapes", {})
+    _need(isinstance(templates, dict) and isinstance(shared, dict) and isinstance(shapes, dict), "pools: wrong shape")
     for key, value in templates.items():
         _digests(value, f"pools.templates.{key}")
     for key, value in shared.items():
         _digests(value, f"pools.shared.{key}", names=True)
+    for key, value in shapes.items():
+        _need(isinstance(value, dict) and all(_rel_path(rel) and kind in ("d", "f") for rel, kind in value.items()),
+              f"pools.shapes.{key}")
     for slug, entry in clinics.items():
         what = f"clinics.{slug}"
         _need(isinstance(slug, str) and bool(SLUG.match(slug)), f"{slug!r} is not a clinic's name")
@@ -153,14 +162,16 @@ def parse(data: Any) -> Manifest:
         _date(entry.get("valid_until"), f"{what}.valid_until")
         _date(entry.get("as_of"), f"{what}.as_of", optional=False)
         output = entry.get("output")
-        _need(isinstance(output, dict) and set(output) == {"listing", "content", "versions_json"}
-              and all(isinstance(v, str) and _DIGEST.match(v) for v in output.values()), f"{what}.output")
+        _need(isinstance(output, dict) and set(output) == {"listing", "content", "versions_json", "shape"}
+              and isinstance(output["shape"], str) and output["shape"] in shapes
+              and all(isinstance(output[k], str) and _DIGEST.match(output[k])
+                      for k in ("listing", "content", "versions_json")), f"{what}.output")
     for rel, value in stats.items():
         if not (_rel_path(rel) and type(value) is list and len(value) == 5
                 and all(type(v) is int for v in value[:4])  # an int, not a bool (nor a subclass)
                 and type(value[4]) is str and _DIGEST.match(value[4])):
             raise Invalid(f"stats.{rel}")
-    return Manifest(clinics, {"templates": templates, "shared": shared}, stats)
+    return Manifest(clinics, {"templates": templates, "shared": shared, "shapes": shapes}, stats)
 
 
 def encode(manifest: Manifest) -> bytes:

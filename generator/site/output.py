@@ -1,4 +1,10 @@
-"""What a build wrote: each site's list of files with sizes and times, and a digest of their contents.
+"""What a build wrote: each site's list of files and folders with sizes and times, and a digest of its contents.
+
+A site is checked again by the paths recorded when it was built (its shape): one `lstat` each, and only
+the site's own folder read. A name added to, removed from or renamed in a folder changes the folder's
+modification time, part of what is compared, so nothing is missed by not reading the folders, unless a
+tool sets a folder's time back after changing what it holds (`notices build --force` rebuilds then).
+Sizes and times that differ lead to a check of the contents, file by file.
 """
 
 from __future__ import annotations
@@ -10,18 +16,16 @@ import signal
 import stat
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..project import Project
 from .inputs import MISSING
 
-if TYPE_CHECKING:
-    pass
 
-
-def listing(site: Path) -> list[tuple[str, int, int]]:
-    """Every file under a built site, with its size and modification time, sorted by path."""
-    out: list[tuple[str, int, int]] = []
+def tree(site: Path | str) -> list[tuple[str, str, int, int]]:
+    """Every file and folder under a built site (not the site's folder itself), sorted by path: (path,
+    kind, size, modification time), where kind is "d" for a folder (its size counted as 0) and else the
+    file's type in octal (a link is not a file)."""
+    out: list[tuple[str, str, int, int]] = []
     todo = [(str(site), "")]
     while todo:
         folder, prefix = todo.pop()
@@ -30,17 +34,56 @@ def listing(site: Path) -> list[tuple[str, int, int]]:
         except OSError:
             continue
         for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
+            st = entry.stat(follow_symlinks=False)
+            if stat.S_ISDIR(st.st_mode):
+                out.append((f"{prefix}{entry.name}", "d", 0, st.st_mtime_ns))
                 todo.append((entry.path, f"{prefix}{entry.name}/"))
             else:
-                st = entry.stat(follow_symlinks=False)
-                out.append((f"{prefix}{entry.name}", st.st_size, st.st_mtime_ns))
+                out.append((f"{prefix}{entry.name}", f"{stat.S_IFMT(st.st_mode):o}", st.st_size, st.st_mtime_ns))
     out.sort()
     return out
-def listing_digest(items: list[tuple[str, int, int]]) -> str:
+def shape_of(items: list[tuple[str, str, int, int]]) -> dict[str, str]:
+    """The paths of a tree, each with "d" (a folder) or "f": what `by_shape` stats to list it again."""
+    return {rel: "d" if kind == "d" else "f" for rel, kind, _, _ in items}
+class Shape:
+    """A site's recorded shape, ready to be listed by: its paths in order and the names at its top."""
+
+    def __init__(self, paths: dict[str, str]) -> None:
+        self.paths = sorted(paths.items())
+        self.top = frozenset(rel for rel in paths if "/" not in rel)
+def by_shape(site: str, shape: Shape) -> list[tuple[str, str, int, int]] | None:
+    """`tree(site)` when the site still has exactly the recorded shape, found with one `lstat` a path and
+    no folder read but the site's own: a name added to, removed from or renamed in a folder changes that
+    folder's modification time, which is part of its entry (the site's own folder is read instead, as
+    a new date renames its versions.json in). None when the site is not of that shape."""
+    try:
+        if not stat.S_ISDIR(os.lstat(site).st_mode):
+            return None
+        with os.scandir(site) as entries:
+            if {entry.name for entry in entries} != shape.top:
+                return None
+    except OSError:
+        return None
+    out = []
+    join, lstat, isdir = os.path.join, os.lstat, stat.S_ISDIR
+    for rel, kind in shape.paths:
+        try:
+            st = lstat(join(site, rel))
+        except OSError:
+            return None
+        if isdir(st.st_mode):
+            if kind != "d":
+                return None
+            out.append((rel, "d", 0, st.st_mtime_ns))
+        elif kind == "d":
+            return None
+        else:
+            out.append((rel, f"{stat.S_IFMT(st.st_mode):o}", st.st_size, st.st_mtime_ns))
+    return out
+def listing_digest(items: list[tuple[str, str, int, int]]) -> str:
     h = hashlib.blake2b(digest_size=16)
-    for rel, size, mtime in items:
-        h.update(f"{rel}\0{size}\0{mtime}\n".encode("utf-8", "surrogateescape"))
+    for rel, kind, size, mtime in items:
+        h.update(f"{rel}\0{kind}\0{size}\0{mtime}\n".encode("utf-8", "surrogateescape"))
     return h.hexdigest()
 def file_digest(path: str) -> str:
     mode = os.lstat(path).st_mode
@@ -50,43 +93,50 @@ def file_digest(path: str) -> str:
         return f"not a file: {stat.S_IFMT(mode):o}"  # a FIFO would block the read: no build writes one
     with open(path, "rb") as fh:
         return hashlib.blake2b(fh.read(), digest_size=16).hexdigest()
-def _content_digest(site: Path, items: list[tuple[str, int, int]]) -> str:
+def _content_digest(site: Path, items: list[tuple[str, str, int, int]]) -> str:
     h = hashlib.blake2b(digest_size=16)
-    for rel, _, _ in items:
+    for rel, kind, _, _ in items:
         if rel != "versions.json":  # the one file a new date rewrites in place: recorded on its own
-            h.update(f"{rel}\0{file_digest(os.path.join(site, rel))}\n".encode("utf-8", "surrogateescape"))
+            digest = "folder" if kind == "d" else file_digest(os.path.join(site, rel))
+            h.update(f"{rel}\0{digest}\n".encode("utf-8", "surrogateescape"))
     return h.hexdigest()
-def output_record(site: Path) -> dict[str, str]:
-    """What the build wrote into `site`: its listing, its contents, and its versions.json."""
-    items = listing(site)
+def output_record(site: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """What the build wrote into `site`: its listing, its contents and its versions.json; and its shape."""
+    items = tree(site)
     try:
         versions_json = file_digest(os.path.join(site, "versions.json"))
     except OSError:
         versions_json = MISSING
-    return {"listing": listing_digest(items), "content": _content_digest(site, items), "versions_json": versions_json}
-def _listing_digests(sites: list[str]) -> list[str | None]:
+    record = {"listing": listing_digest(items), "content": _content_digest(site, items), "versions_json": versions_json}
+    return record, shape_of(items)
+def _listing_digests(sites: dict[str, Shape | None]) -> list[str | None]:
+    """Each site's listing digest: None where it is not a real folder, "" where it is not of its shape."""
     out: list[str | None] = []
-    for site in sites:
+    for site, shape in sites.items():
         if os.path.islink(site) or not os.path.isdir(site):
             out.append(None)
+        elif shape is None:
+            out.append(listing_digest(tree(site)))
         else:
-            out.append(listing_digest(listing(Path(site))))
+            items = by_shape(site, shape)
+            out.append("" if items is None else listing_digest(items))
     return out
 
 
 # Below this many sites, this process lists them when asked; from this many, a forked process lists
-# them while this one goes on (~50-100 `stat` calls a site, most of a build that finds nothing to do).
+# them while this one goes on (~100 `stat` calls a site, most of a build that finds nothing to do).
 _FORK_FROM = 200
 
 
 class Listings:
-    """The listing digests of many site folders (None: not a real folder), as `listing_digest(listing())`,
-    made by a process forked at once: this one meanwhile checks the inputs and imports what the build
-    needs, on the other core. The child only lists and hashes, writes its digests back through a pipe and
-    leaves. Where forking is not safe (other threads) or fails, or the sites are few, they are listed
-    here when first asked for. Use it as a context manager: the child is reaped even on an error."""
+    """The listing digests of many site folders ({folder: its recorded Shape, or None to read it whole}),
+    as `_listing_digests` gives them, made by a process forked at once: this one meanwhile checks the
+    inputs and imports what the build needs, on the other core. The child only lists and hashes, writes
+    its digests back through a pipe and leaves. Where forking is not safe (other threads) or fails, or
+    the sites are few, they are listed here when first asked for. Use it as a context manager: the child
+    is reaped even on an error."""
 
-    def __init__(self, sites: list[str]) -> None:
+    def __init__(self, sites: dict[str, Shape | None]) -> None:
         self.sites = sites
         self._pid: int | None = None
         self._read: int | None = None
@@ -144,30 +194,30 @@ class Listings:
             self._collect()
 
 
-def listing_digests(sites: list[str]) -> list[str | None]:
-    """The listing digest of each site folder (None: not a real folder): see Listings."""
+def listing_digests(sites: dict[str, Shape | None]) -> list[str | None]:
+    """The listing digest of each site folder (see _listing_digests), by another process when many."""
     with Listings(sites) as listings:
         found = listings.digests()
     return [found[site] for site in sites]
 
 
-def outputs_intact(project: Project, recorded: dict[str, dict[str, str]],
+def outputs_intact(project: Project, recorded: dict[str, tuple[dict[str, str], Shape | None]],
                    listings: Listings | None = None) -> dict[str, bool]:
-    """`output_intact` for many sites at once ({slug: what was recorded}); `listings` may hold the
-    listing digests of some of them, made earlier."""
+    """`output_intact` for many sites at once ({slug: (what was recorded, its shape)}); `listings` may
+    hold the listing digests of some of them, made earlier."""
     known = listings.digests() if listings is not None else {}
     paths = {slug: str(project.site_dir / slug) for slug in recorded}
-    todo = [path for path in paths.values() if path not in known]
+    todo = {path: recorded[slug][1] for slug, path in paths.items() if path not in known}
     known = {**known, **dict(zip(todo, listing_digests(todo)))} if todo else known
     out = {}
     for slug, path in paths.items():
         digest = known[path]
         if digest is None:
             out[slug] = False
-        elif digest == recorded[slug].get("listing"):
+        elif digest == recorded[slug][0].get("listing"):
             out[slug] = True
         else:
-            out[slug] = output_intact(project, slug, recorded[slug])
+            out[slug] = output_intact(project, slug, recorded[slug][0])
     return out
 
 
@@ -177,11 +227,11 @@ def output_intact(project: Project, slug: str, recorded: dict[str, str]) -> bool
     site = project.site_dir / slug
     if site.is_symlink() or not site.is_dir():
         return False
-    items = listing(site)
+    items = tree(site)
     if listing_digest(items) == recorded.get("listing"):
         return True
     try:
-        now = output_record(site)
+        now, _ = output_record(site)
     except OSError:
         return False
     return now["content"] == recorded.get("content") and now["versions_json"] == recorded.get("versions_json")
