@@ -1,5 +1,5 @@
 """`python -m generator.cli`, as the `notices` script runs it."""
 
-from . import main
+from .entry import run
 
-main()
+run()
