@@ -46,13 +46,14 @@ HOSTILE = {
                                                                                          "as_of": "soon"}}},
     "output of the wrong shape": lambda m, root: {**m, "clinics": {**m["clinics"], "a": {**m["clinics"]["a"],
                                                                                            "output": "x"}}},
+    "a pool named by a list": lambda m, root: {**m, "clinics": {**m["clinics"], "a": {**m["clinics"]["a"],
+                                                                                     "templates": []}}},
     "a site's shape with a path out of it": lambda m, root: {**m, "pools": {**m["pools"], "shapes": {
         k: {"../../etc": "d"} for k in m["pools"]["shapes"]}}},
     "a site's shape as a list": lambda m, root: {**m, "pools": {**m["pools"], "shapes": {
         k: ["index.html"] for k in m["pools"]["shapes"]}}},
     "a site's shape named by a list": lambda m, root: {**m, "clinics": {**m["clinics"], "a": {
         **m["clinics"]["a"], "output": {**m["clinics"]["a"]["output"], "shape": []}}}},
-    "stats of the wrong shape": lambda m, root: {**m, "stats": {"clinics/a/clinic.yaml": [1, 2]}},
     "pools missing": lambda m, root: {k: v for k, v in m.items() if k != "pools"},
     "an unknown pool": lambda m, root: {**m, "clinics": {**m["clinics"], "a": {**m["clinics"]["a"],
                                                                                  "templates": "nope"}}},
@@ -70,6 +71,25 @@ def test_a_manifest_that_is_not_the_builds_own_is_set_aside(two, tmp_path, kind)
     assert tree_bytes(two.clinics_dir) == clinics_before
     assert tree_bytes(two.site_dir) == fresh_build(two, tmp_path)
     assert load_manifest(two)[1] is None  # a trusted manifest again
+
+
+def test_stats_of_the_wrong_shape_are_not_used_and_not_kept(two, tmp_path):
+    """A manifest's stats are looked up only by paths the build makes, and one is used only when it is
+    exactly of the shape the build records: anything else, the file is read again."""
+    data = _manifest(two)
+    clinic = two.clinic_dir("a") / "clinic.yaml"
+    st = clinic.stat()
+    real = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+    data["stats"] = {"clinics/a/clinic.yaml": [*real, 5],
+                     "clinics/b/clinic.yaml": {"size": 1}, "../../etc/passwd": "x", "/etc/passwd": [1, 2]}
+    manifest_path(two).write_text(json.dumps(data))
+    result = build_cli(two)
+    assert result.exit_code == 0 and "is not a build manifest" not in result.output, result.output
+    assert "built 0 sites" in result.output  # the file read again: unchanged (its entry's digest, 5, unused)
+    assert tree_bytes(two.site_dir) == fresh_build(two, tmp_path)
+    kept = _manifest(two)["stats"]
+    assert all(type(v) is list and len(v) == 5 and type(v[4]) is str for v in kept.values())
+    assert not {"../../etc/passwd", "/etc/passwd"} & set(kept)
 
 
 @pytest.mark.parametrize("raw", [b"\xff\xfe garbage", b"[" * 100_000 + b"]" * 100_000, b"{" * 5000, b"",

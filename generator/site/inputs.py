@@ -53,8 +53,8 @@ class Digests:
             try:
                 st = os.stat(path)
                 key = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
-                known = self.known.get(rel)
-                if known is not None and known[:4] == key:
+                known = self.known.get(rel)  # from the manifest: used only if of exactly this shape
+                if _stat_entry(known) and known[:4] == key:
                     found = known[4]
                 elif not stat.S_ISREG(st.st_mode):
                     # A FIFO or a device would block a read or never end it: its kind stands for it, and
@@ -82,9 +82,13 @@ class Digests:
         """What the next run may trust: the files of `keep` seen now (unless changed too recently to
         tell), else as recorded before."""
         limit = self.started_ns - self.RACY_NS
-        out = {rel: v for rel, v in self.known.items() if rel in keep and rel not in self.seen}
+        out = {rel: v for rel, v in self.known.items() if rel in keep and rel not in self.seen and _stat_entry(v)}
         out.update({rel: v for rel, v in self.seen.items() if rel in keep and v[2] < limit})
         return dict(sorted(out.items()))
+def _stat_entry(value: object) -> bool:
+    """A stats entry as this module records it: [size, mtime_ns, ctime_ns, inode, digest], ints not bools."""
+    return (type(value) is list and len(value) == 5 and type(value[0]) is int and type(value[1]) is int
+            and type(value[2]) is int and type(value[3]) is int and type(value[4]) is str)
 def walk(root: Path | str, base: Path | str) -> list[str]:
     """Every file under `root`, as '/'-separated paths relative to `base`, sorted by folder then name."""
     base = str(base).rstrip(os.sep) + os.sep
@@ -172,10 +176,7 @@ def _custom_dir(project: Project) -> Path | None:
         return None
     if b"custom_dir" not in raw:
         return None
-    from .builder import (  # parses mkdocs.yml; an error here is reported by the build
-        base_config,
-        custom_dir,
-    )
+    from .base import base_config, custom_dir  # parses mkdocs.yml; an error here is reported by the build
 
     try:
         return custom_dir(project.mkdocs_base, base_config(project.mkdocs_base))
