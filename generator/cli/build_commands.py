@@ -12,6 +12,7 @@ import click
 
 from ..errors import DataErrors, NoticesError
 from ..site import build as build_mod
+from . import entry
 from .common import (
     _errors_to_exit,
     _prepare,
@@ -84,7 +85,8 @@ def build(slugs: tuple[str, ...], pdf: bool, force: bool, fresh: bool, dry_run: 
         results = build_mod.build(project, slugs or None, as_of=as_of, progress=progress, pdfs=pdf,
                                   incremental=not force, workers=workers or parallel.default_workers(),
                                   shard=shard, dry_run=dry_run, on_plan=on_plan, fresh=fresh,
-                                  on_note=lambda line: click.echo(f"note: {line}", err=True))
+                                  on_note=lambda line: click.echo(f"note: {line}", err=True),
+                                  tidy_later=entry.AS_PROCESS)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)

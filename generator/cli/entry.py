@@ -16,7 +16,14 @@ import threading
 from .common import main
 
 
+# Set when the command runs as its own process, not called in another's (tests): what is left to do after
+# it returns may then be left to a process of its own (generator/site/trash.py).
+AS_PROCESS = False
+
+
 def run() -> None:
+    global AS_PROCESS
+    AS_PROCESS = True
     try:
         main()
         code: object = 0

@@ -45,7 +45,7 @@ def build(project: Project, slugs: Iterable[str] | None = None, as_of: date | No
           progress: Callable[[str], None] | None = None, pdfs: bool = False, *, incremental: bool = False,
           workers: int = 1, shard: tuple[int, int] | None = None, dry_run: bool = False,
           on_plan: Callable[[Plan], None] | None = None, on_note: Callable[[str], None] | None = None,
-          fresh: bool = False) -> list[Built]:
+          fresh: bool = False, tidy_later: bool = False) -> list[Built]:
     """Build the clinics named (all by default) into site/<slug>/ and return what was built.
 
     incremental: skip a clinic whose inputs, shared inputs and date window are those of its last build
@@ -60,6 +60,8 @@ def build(project: Project, slugs: Iterable[str] | None = None, as_of: date | No
     on_note: called with a line for the user about something the build set right (an interrupted
         build finished, a manifest that could not be trusted set aside).
     progress: called with each clinic's name when its site is built.
+    tidy_later: empty the old sites in a process that outlives this one (generator/site/trash.py), as
+        `notices build` does; otherwise before returning.
 
     Every site is built into a staging folder first; only when all have succeeded is site/ switched to
     the new output, as one step that a kill cannot leave half done (generator/site/swap.py). A data problem
@@ -92,13 +94,13 @@ def build(project: Project, slugs: Iterable[str] | None = None, as_of: date | No
             forget_kept(project.root / ".cache")
             forget_compiled()
         return _run(project, scope, named, every, shard, as_of, pdfs, incremental, workers, False, on_plan, progress,
-                    note)
+                    note, tidy_later)
 
 
 def _run(project: Project, scope: list[str], named: list[str] | None, every: list[str], shard: tuple[int, int] | None,
          as_of: date, pdfs: bool, incremental: bool, workers: int, dry_run: bool,
          on_plan: Callable[[Plan], None] | None, progress: Callable[[str], None] | None,
-         note: Callable[[str], None]) -> list[Built]:
+         note: Callable[[str], None], tidy_later: bool = False) -> list[Built]:
     manifest, distrust = load_manifest(project)
     if distrust:
         note(distrust)
@@ -134,7 +136,7 @@ def _run(project: Project, scope: list[str], named: list[str] | None, every: lis
             manifest.stats = inc.stats_to_save(manifest, digests)
             save_manifest(project, manifest)
         return []
-    staging = swap.Staging(project)
+    staging = swap.Staging(project, tidy_later)
     try:
         built = _build_all(project, list(plan.build), as_of, pdfs, workers, progress, manifest, shared, digests,
                            staging) if plan.build else []

@@ -34,6 +34,7 @@ from ..errors import NoticesError
 from ..project import SLUG, Project
 from . import faults
 from . import folders as folders_mod
+from . import trash
 from .manifest import PATH as MANIFEST_PATH
 from .manifest import write_file
 
@@ -78,8 +79,9 @@ def locked(project: Project) -> Iterator[None]:
 class Staging:
     """One run's staging folder: built sites, restamped versions.json files, then the journal."""
 
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: Project, tidy_later: bool = False) -> None:
         self.project = project
+        self.tidy_later = tidy_later  # the old sites emptied after this process has returned (trash.py)
         base = _staging_base(project)
         base.mkdir(parents=True, exist_ok=True)
         self.dir = base / f"run-{os.getpid()}-{time.time_ns()}"
@@ -110,7 +112,9 @@ class Staging:
         journal = {"format": 1, "sites": sites, "restamp": restamp, "remove": remove}
         write_file(self.dir / "journal.json", json.dumps(journal, sort_keys=True).encode())
         faults.point("journal-written")
-        _apply(self.project, self.dir, journal)
+        _apply(self.project, self.dir, journal, self.tidy_later)
+        if self.tidy_later:
+            trash.empty_later(self.project.root)
 
     def discard(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)
@@ -138,7 +142,7 @@ def _rename(src: Path, dest: Path) -> None:
         raise
 
 
-def _apply(project: Project, run: Path, journal: dict) -> None:
+def _apply(project: Project, run: Path, journal: dict, later: bool = False) -> None:
     """Do what the journal says is left to do, then remove the run's folder. Safe to do again after a
     kill at any point: each step checks whether it was done."""
     site_dir = project.site_dir
@@ -173,6 +177,8 @@ def _apply(project: Project, run: Path, journal: dict) -> None:
         faults.point("manifest-installed")
     (run / "journal.json").unlink(missing_ok=True)
     faults.point("journal-removed")
+    if later:
+        trash.put(project.root, run, ("old", "removed"))
     _remove(run, project.root / folders_mod.POOL)
 
 
