@@ -81,3 +81,33 @@ def test_a_site_is_listed_by_its_shape_as_when_read_whole(make_project):
     for change in (_added_at_the_top, _file_made_a_folder):
         change(site)
         assert output.by_shape(str(site), shape) is None
+
+
+def test_where_times_are_kept_to_the_second_a_site_is_read_whole(make_project, monkeypatch):
+    """There a name added in the second the build last wrote a folder leaves its time as it was: no shape
+    is recorded, and a stray file is seen even with its folder's time put back."""
+    items = [("a", "d", 0, 5 * 10**9), ("a/index.html", "100644", 3, 6 * 10**9)]
+    assert output.shape_of(items) == {}
+    assert output.shape_of([*items[:1], ("a/index.html", "100644", 3, 6 * 10**9 + 1)])
+    project = make_project({"clinics/t/clinic.yaml": MINIMAL})
+    monkeypatch.setattr(output, "shape_of", lambda items: {})
+    built(project)
+    folder = project.site_dir / "t" / "privacy"
+    st = folder.stat()
+    (folder / "stray.html").write_text("not built")
+    os.utime(folder, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert built(project) == ["t"]
+    assert not (folder / "stray.html").exists()
+
+
+def test_a_file_name_that_is_not_utf8_is_an_input_like_any_other(make_project):
+    project = make_project({"clinics/t/clinic.yaml": MINIMAL})
+    drafts = os.fsencode(project.clinic_dir("t") / "versions" / "drafts")
+    os.makedirs(drafts)
+    with open(drafts + b"/caf\xe9.md", "w") as fh:
+        fh.write("a draft")
+    built(project)
+    assert built(project) == []  # the manifest written and read back, the name in it
+    with open(drafts + b"/caf\xe9.md", "w") as fh:
+        fh.write("another draft")
+    assert built(project) == ["t"]

@@ -50,6 +50,8 @@ HOSTILE = {
                                                                                      "templates": []}}},
     "a site's shape with a path out of it": lambda m, root: {**m, "pools": {**m["pools"], "shapes": {
         k: {"../../etc": "d"} for k in m["pools"]["shapes"]}}},
+    "a site's shape with a path whose folder it does not hold": lambda m, root: {**m, "pools": {
+        **m["pools"], "shapes": {k: {**v, "privacy/deeper/index.html": "f"} for k, v in m["pools"]["shapes"].items()}}},
     "a site's shape as a list": lambda m, root: {**m, "pools": {**m["pools"], "shapes": {
         k: ["index.html"] for k in m["pools"]["shapes"]}}},
     "a site's shape named by a list": lambda m, root: {**m, "clinics": {**m["clinics"], "a": {

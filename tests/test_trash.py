@@ -140,3 +140,41 @@ def test_a_link_in_the_trash_is_removed_and_never_followed(tmp_path):
     assert trash.empty(root)
     assert not any((root / trash.TRASH).iterdir())
     assert (outside / "site" / "index.html").read_text() == "keep me"
+
+
+def test_a_fresh_build_waits_for_a_cleaner_at_work(make_project, tmp_path, monkeypatch):
+    """`--fresh` removes the folder pool, which a cleaner fills: it waits for one still at work."""
+    project = make_project({"clinics/t/clinic.yaml": MINIMAL})
+    assert _process(project).returncode == 0
+    monkeypatch.setenv("NOTICES_STOP_AT", "trash-emptying:1")
+    assert _process(project, "--force").returncode == 0
+    monkeypatch.delenv("NOTICES_STOP_AT")
+    for _ in range(100):
+        if cleaners := _stopped_cleaners(project.root):
+            break
+        time.sleep(0.05)
+    (pid,) = cleaners
+    fresh = subprocess.Popen([sys.executable, "-m", "generator.cli", "build", "--no-pdf", "--fresh", "--as-of",
+                              AS_OF.isoformat(), "--root", str(project.root)], cwd=REPO,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(1.5)
+        assert fresh.poll() is None  # waiting for the cleaner, which holds the trash lock
+    finally:
+        os.kill(pid, signal.SIGKILL)
+    out, err = fresh.communicate(timeout=300)
+    assert fresh.returncode == 0 and "built 1 site" in out, out + err
+    assert _emptied(project.root)
+    assert tree_bytes(project.site_dir) == fresh_build(project, tmp_path)
+
+
+def test_trash_a_killed_cleaner_left_is_emptied_by_a_library_build_too(make_project):
+    project = make_project({"clinics/t/clinic.yaml": MINIMAL})
+    build(project, as_of=AS_OF, incremental=True)
+    left = project.root / trash.TRASH / "run-1-old-1" / "t"
+    (left / "privacy").mkdir(parents=True)
+    (left / "privacy" / "index.html").write_text("old")
+    assert build(project, as_of=AS_OF, incremental=True) == []  # nothing to switch in: left as it is
+    assert left.exists()
+    build(project, as_of=AS_OF)  # sites switched in: what is left is emptied before returning
+    assert not any((project.root / trash.TRASH).iterdir())

@@ -25,7 +25,7 @@ from ..reads import recording
 from . import incremental as inc
 from . import inputs as inputs_mod
 from . import output as output_mod
-from . import folders, parallel, swap
+from . import folders, parallel, swap, trash
 from .incremental import Plan
 from .linking import forget_kept, own_folder
 from .manifest import encode, load_manifest, save_manifest
@@ -91,7 +91,8 @@ def build(project: Project, slugs: Iterable[str] | None = None, as_of: date | No
         if fresh:
             from .theme_cache import forget_compiled
 
-            forget_kept(project.root / ".cache")
+            with trash.settled(project.root):  # no cleaner fills the pool again while it is removed
+                forget_kept(project.root / ".cache")
             forget_compiled()
         return _run(project, scope, named, every, shard, as_of, pdfs, incremental, workers, False, on_plan, progress,
                     note, tidy_later)

@@ -12,6 +12,7 @@ generator/site/build.py), and inputs are read only by project-relative paths che
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -92,7 +93,7 @@ def load_manifest(project: Project) -> tuple[Manifest, str | None]:
                                 else f"{PATH} is not a regular file: ignored, every site is rebuilt")
         if path.stat().st_size > _LIMIT:
             raise Invalid("it is too large")
-        data = orjson.loads(path.read_bytes())  # UTF-8 checked; nesting too deep is a ValueError
+        data = _loads(path.read_bytes())
         return parse(data), None
     except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         reason = str(exc) if isinstance(exc, Invalid) else type(exc).__name__
@@ -154,7 +155,10 @@ def parse(data: Any) -> Manifest:
     for key, value in shared.items():
         _digests(value, f"pools.shared.{key}", names=True)
     for key, value in shapes.items():
-        _need(isinstance(value, dict) and all(_rel_path(rel) and kind in ("d", "f") for rel, kind in value.items()),
+        # Each path's folder is in the shape too: a site is listed by it parents first, and a folder that
+        # has become a link is then seen as such, never looked through.
+        _need(isinstance(value, dict) and all(_rel_path(rel) and kind in ("d", "f") and (
+            "/" not in rel or value.get(rel.rpartition("/")[0]) == "d") for rel, kind in value.items()),
               f"pools.shapes.{key}")
     paths: set[str] = set()
     for slug, entry in clinics.items():
@@ -181,7 +185,22 @@ def parse(data: Any) -> Manifest:
 
 
 def encode(manifest: Manifest) -> bytes:
-    return orjson.dumps(manifest.data(), option=orjson.OPT_SORT_KEYS) + b"\n"
+    data = manifest.data()
+    try:
+        return orjson.dumps(data, option=orjson.OPT_SORT_KEYS) + b"\n"
+    except TypeError:  # a file name that is not UTF-8 (kept as surrogates): written escaped, as json does
+        return (json.dumps(data, sort_keys=True, separators=(",", ":")) + "\n").encode("ascii")
+
+
+def _loads(raw: bytes) -> Any:
+    """orjson's reading (nesting too deep is a ValueError), or the standard library's for what orjson
+    refuses and `encode` may write: a file name's surrogates, escaped."""
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        if b"\\ud" not in raw.lower():
+            raise
+        return json.loads(raw.decode("utf-8"))
 
 
 def write_file(path: Path, data: bytes) -> None:

@@ -4,7 +4,8 @@ A site is checked again by the paths recorded when it was built (its shape): one
 the site's own folder read. A name added to, removed from or renamed in a folder changes the folder's
 modification time, part of what is compared, so nothing is missed by not reading the folders, unless a
 tool sets a folder's time back after changing what it holds (`notices build --force` rebuilds then).
-Sizes and times that differ lead to a check of the contents, file by file.
+Sizes and times that differ lead to a check of the contents, file by file. Where the file system keeps
+times only to the second, a site has no shape recorded and is read whole.
 """
 
 from __future__ import annotations
@@ -43,7 +44,11 @@ def tree(site: Path | str) -> list[tuple[str, str, int, int]]:
     out.sort()
     return out
 def shape_of(items: list[tuple[str, str, int, int]]) -> dict[str, str]:
-    """The paths of a tree, each with "d" (a folder) or "f": what `by_shape` stats to list it again."""
+    """The paths of a tree, each with "d" (a folder) or "f": what `by_shape` stats to list it again.
+    Empty (the site is then read whole each time) on a file system that keeps times to the second: a
+    name added to a folder in the second the build last wrote there would not change its time."""
+    if all(mtime % 1_000_000_000 == 0 for _, _, _, mtime in items):
+        return {}
     return {rel: "d" if kind == "d" else "f" for rel, kind, _, _ in items}
 class Shape:
     """A site's recorded shape, ready to be listed by: its paths in order and the names at its top."""
@@ -115,7 +120,7 @@ def _listing_digests(sites: dict[str, Shape | None]) -> list[str | None]:
     for site, shape in sites.items():
         if os.path.islink(site) or not os.path.isdir(site):
             out.append(None)
-        elif shape is None:
+        elif shape is None or not shape.paths:
             out.append(listing_digest(tree(site)))
         else:
             items = by_shape(site, shape)

@@ -115,6 +115,8 @@ class Staging:
         _apply(self.project, self.dir, journal, self.tidy_later)
         if self.tidy_later:
             trash.empty_later(self.project.root)
+        elif trash.holds_any(self.project.root):  # left by a cleaner that was killed
+            trash.empty(self.project.root)
 
     def discard(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)
