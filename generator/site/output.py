@@ -5,7 +5,9 @@ the site's own folder read. A name added to, removed from or renamed in a folder
 modification time, part of what is compared, so nothing is missed by not reading the folders, unless a
 tool sets a folder's time back after changing what it holds (`notices build --force` rebuilds then).
 Sizes and times that differ lead to a check of the contents, file by file. Where the file system keeps
-times only to the second, a site has no shape recorded and is read whole.
+times only to the second, a site has no shape recorded and is read whole. (A folder's time moves by the
+kernel's clock tick, a few ms: a name added within the tick of the build's own last write there, before
+the build has even switched the site in, is the one case left unseen.)
 """
 
 from __future__ import annotations
