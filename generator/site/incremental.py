@@ -47,29 +47,10 @@ if TYPE_CHECKING:
     from .prepared import Prepared
 
 
-
 def shard_of(slug: str, shards: int) -> int:
     """The shard (1..shards) a clinic belongs to: from its name only, so it never moves when other
     clinics come and go."""
     return int.from_bytes(hashlib.sha256(slug.encode("utf-8")).digest()[:8], "big") % shards + 1
-
-
-# --------------------------------------------------------------------------------------------------
-# Digests of files, memoised for one run
-
-
-
-
-
-
-
-
-
-
-# --------------------------------------------------------------------------------------------------
-# What a build read
-
-
 
 
 # --------------------------------------------------------------------------------------------------
@@ -121,30 +102,6 @@ def restamp_versions_json(data: bytes, old: date, new: date) -> bytes | None:
     if dump(parsed) != data:
         return None
     return dump({**parsed, "as_of": new.isoformat()})
-
-
-# --------------------------------------------------------------------------------------------------
-# Shared inputs and outputs
-
-
-
-
-
-
-# --------------------------------------------------------------------------------------------------
-# What a build wrote
-
-
-
-
-
-
-
-
-
-
-
-
 
 
 # --------------------------------------------------------------------------------------------------

@@ -27,6 +27,8 @@ MISSING = reads.MISSING
 PACKAGES = ("mkdocs", "mkdocs-material", "jinja2", "markdown", "pymdown-extensions", "pyyaml", "pydantic",
             "markupsafe", "babel")
 PDF_PACKAGES = ("weasyprint", "pydyf")
+
+
 class Digests:
     """Digest of each file (by project-relative path), each read at most once per run.
 
@@ -85,10 +87,14 @@ class Digests:
         out = {rel: v for rel, v in self.known.items() if rel in keep and rel not in self.seen and _stat_entry(v)}
         out.update({rel: v for rel, v in self.seen.items() if rel in keep and v[2] < limit})
         return dict(sorted(out.items()))
+
+
 def _stat_entry(value: object) -> bool:
     """A stats entry as this module records it: [size, mtime_ns, ctime_ns, inode, digest], ints not bools."""
     return (type(value) is list and len(value) == 5 and type(value[0]) is int and type(value[1]) is int
             and type(value[2]) is int and type(value[3]) is int and type(value[4]) is str)
+
+
 def walk(root: Path | str, base: Path | str) -> list[str]:
     """Every file under `root`, as '/'-separated paths relative to `base`, sorted by folder then name."""
     base = str(base).rstrip(os.sep) + os.sep
@@ -109,17 +115,23 @@ def walk(root: Path | str, base: Path | str) -> list[str]:
                 out.append(f"{rel}/{entry.name}")
         todo += reversed(dirs)
     return out
+
+
 def own_files(project: Project, slug: str) -> list[str]:
     """The clinic's own inputs: its clinic.yaml and everything under versions/ (found afresh each run,
     so that a new version file is seen)."""
     return [f"clinics/{slug}/clinic.yaml", *walk(f"{project.root}{os.sep}clinics{os.sep}{slug}{os.sep}versions",
                                                   project.root)]
+
+
 def language_files(project: Project, lang: str) -> list[str]:
     """Every file that every clinic in that language depends on for its words: templates/<lang>/
     (labels) and the language's catalog (translations.catalog_files). The templates themselves are
     the same in every language."""
     return [*walk(project.templates_dir / lang, project.root),
             *(project.rel(p) for p in catalog_files(project.templates_dir, lang))]
+
+
 def dependencies(project: Project, p: Prepared, used: Reads) -> tuple[dict[str, str | None], list[str]]:
     """(the inputs of a built clinic beyond its clinic.yaml and versions/, each with the digest of the
     bytes used, or None where the digest taken before the build is to be used; its languages).
@@ -135,6 +147,8 @@ def dependencies(project: Project, p: Prepared, used: Reads) -> tuple[dict[str, 
                                 *sorted({lang for vs in p.versions.values() for v in vs for lang in v.langs}),
                                 *used.langs]))
     return dict(sorted(extra.items())), langs
+
+
 def shared_digests(project: Project, pdfs: bool) -> dict[str, str]:
     """Digests of what every clinic's site depends on, by name (the names show in --dry-run)."""
 
@@ -168,6 +182,8 @@ def shared_digests(project: Project, pdfs: bool) -> dict[str, str]:
     if overrides is not None:  # the theme's overrides: every file in it, by path and content
         out["theme custom_dir"] = of((rel, digests.file(rel)) for rel in walk(overrides, project.root))
     return out
+
+
 def _custom_dir(project: Project) -> Path | None:
     """mkdocs.yml's theme.custom_dir, if it names one (a quick look first: most have none)."""
     try:

@@ -45,6 +45,8 @@ def tree(site: Path | str) -> list[tuple[str, str, int, int]]:
                 out.append((f"{prefix}{entry.name}", f"{stat.S_IFMT(st.st_mode):o}", st.st_size, st.st_mtime_ns))
     out.sort()
     return out
+
+
 def shape_of(items: list[tuple[str, str, int, int]]) -> dict[str, str]:
     """The paths of a tree, each with "d" (a folder) or "f": what `by_shape` stats to list it again.
     Empty (the site is then read whole each time) on a file system that keeps times to the second: a
@@ -52,12 +54,16 @@ def shape_of(items: list[tuple[str, str, int, int]]) -> dict[str, str]:
     if all(mtime % 1_000_000_000 == 0 for _, _, _, mtime in items):
         return {}
     return {rel: "d" if kind == "d" else "f" for rel, kind, _, _ in items}
+
+
 class Shape:
     """A site's recorded shape, ready to be listed by: its paths in order and the names at its top."""
 
     def __init__(self, paths: dict[str, str]) -> None:
         self.paths = sorted(paths.items())
         self.top = frozenset(rel for rel in paths if "/" not in rel)
+
+
 def by_shape(site: str, shape: Shape) -> list[tuple[str, str, int, int]] | None:
     """`tree(site)` when the site still has exactly the recorded shape, found with one `lstat` a path and
     no folder read but the site's own: a name added to, removed from or renamed in a folder changes that
@@ -87,11 +93,15 @@ def by_shape(site: str, shape: Shape) -> list[tuple[str, str, int, int]] | None:
         else:
             out.append((rel, f"{stat.S_IFMT(st.st_mode):o}", st.st_size, st.st_mtime_ns))
     return out
+
+
 def listing_digest(items: list[tuple[str, str, int, int]]) -> str:
     h = hashlib.blake2b(digest_size=16)
     for rel, kind, size, mtime in items:
         h.update(f"{rel}\0{kind}\0{size}\0{mtime}\n".encode("utf-8", "surrogateescape"))
     return h.hexdigest()
+
+
 def file_digest(path: str) -> str:
     mode = os.lstat(path).st_mode
     if stat.S_ISLNK(mode):
@@ -100,6 +110,8 @@ def file_digest(path: str) -> str:
         return f"not a file: {stat.S_IFMT(mode):o}"  # a FIFO would block the read: no build writes one
     with open(path, "rb") as fh:
         return hashlib.blake2b(fh.read(), digest_size=16).hexdigest()
+
+
 def _content_digest(site: Path, items: list[tuple[str, str, int, int]]) -> str:
     h = hashlib.blake2b(digest_size=16)
     for rel, kind, _, _ in items:
@@ -107,6 +119,8 @@ def _content_digest(site: Path, items: list[tuple[str, str, int, int]]) -> str:
             digest = "folder" if kind == "d" else file_digest(os.path.join(site, rel))
             h.update(f"{rel}\0{digest}\n".encode("utf-8", "surrogateescape"))
     return h.hexdigest()
+
+
 def output_record(site: Path) -> tuple[dict[str, str], dict[str, str]]:
     """What the build wrote into `site`: its listing, its contents and its versions.json; and its shape."""
     items = tree(site)
@@ -116,6 +130,8 @@ def output_record(site: Path) -> tuple[dict[str, str], dict[str, str]]:
         versions_json = MISSING
     record = {"listing": listing_digest(items), "content": _content_digest(site, items), "versions_json": versions_json}
     return record, shape_of(items)
+
+
 def _listing_digests(sites: dict[str, Shape | None]) -> list[str | None]:
     """Each site's listing digest: None where it is not a real folder, "" where it is not of its shape."""
     out: list[str | None] = []
