@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import compileall
-import fcntl
 import json
 import os
 import re
@@ -231,20 +230,7 @@ def _cleaned(root: Path, timeout: float = 300) -> None:
     from generator.site import trash
 
     end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        folder = root / trash.TRASH
-        if not folder.is_dir() or not any(folder.iterdir()):
-            try:
-                fd = os.open(root / trash.LOCK, os.O_RDWR)
-            except FileNotFoundError:
-                return
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return
-            except BlockingIOError:
-                pass
-            finally:
-                os.close(fd)
+    while not trash.idle(root) and time.monotonic() < end:
         time.sleep(0.02)
 
 

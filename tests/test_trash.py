@@ -3,7 +3,6 @@ nothing when it returns, the trash is emptied into the folder pool, and nothing 
 
 from __future__ import annotations
 
-import fcntl
 import os
 import signal
 import subprocess
@@ -26,20 +25,13 @@ def _process(project, *args):
 
 
 def _emptied(root: Path, timeout: float = 60) -> bool:
-    """Whether the trash is empty and no cleaner holds its lock, waiting up to `timeout` seconds."""
+    """Whether the trash is empty and no cleaner at work, waiting up to `timeout` seconds."""
     end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if not any((root / trash.TRASH).iterdir()):
-            fd = os.open(root / trash.LOCK, os.O_RDWR)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return True
-            except BlockingIOError:
-                pass
-            finally:
-                os.close(fd)
+    while not trash.idle(root):
+        if time.monotonic() > end:
+            return False
         time.sleep(0.05)
-    return False
+    return True
 
 
 def _pooled(root: Path) -> int:

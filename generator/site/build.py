@@ -141,7 +141,8 @@ def _run(project: Project, scope: list[str], named: list[str] | None, every: lis
     try:
         built = _build_all(project, list(plan.build), as_of, pdfs, workers, progress, manifest, shared, digests,
                            staging) if plan.build else []
-        restamped = [slug for slug in plan.restamp if _restamp(project, slug, manifest.clinics[slug], as_of, staging)]
+        restamped = [slug for slug in plan.restamp if _restamp(project, slug, manifest.clinics[slug], as_of, staging,
+                                                               inc.site_shape(manifest, slug, shapes))]
         gone = [slug for slug in plan.remove if _removable(project, slug)]
         for slug in plan.remove:
             manifest.clinics.pop(slug, None)
@@ -172,7 +173,8 @@ def _removable(project: Project, slug: str) -> bool:
             and (site / "versions.json").is_file() and not (site / "versions.json").is_symlink())
 
 
-def _restamp(project: Project, slug: str, entry: dict, as_of: date, staging: swap.Staging) -> bool:
+def _restamp(project: Project, slug: str, entry: dict, as_of: date, staging: swap.Staging,
+             shape: output_mod.Shape | None) -> bool:
     """Stage the site's versions.json with the new date, and record the site as it will then be."""
     site = project.site_dir / slug
     path = site / "versions.json"
@@ -183,7 +185,7 @@ def _restamp(project: Project, slug: str, entry: dict, as_of: date, staging: swa
     staged = staging.restamp(slug, data)
     st = staged.stat()  # a rename keeps the size and time: the listing after the switch is known now
     items = [(rel, kind, st.st_size, st.st_mtime_ns) if rel == "versions.json" else (rel, kind, size, mtime)
-             for rel, kind, size, mtime in output_mod.tree(site)]
+             for rel, kind, size, mtime in output_mod.items_of(str(site), shape)]
     entry["as_of"] = as_of.isoformat()
     entry["output"] = {**entry["output"], "listing": output_mod.listing_digest(items),
                        "versions_json": output_mod.file_digest(str(staged))}

@@ -165,7 +165,7 @@ def plan(project: Project, slugs: list[str], manifest: Manifest, shared: dict[st
     """What to build and why. Raises DataErrors when a published version a site was built from is gone.
 
     listings: the listing digests of sites, under way since before (output.Listings).
-    shapes: the recorded shapes made for them, by pool key (made here for the sites they leave out).
+    shapes: the recorded shapes made so far, by pool key (those of other sites are added to it).
     before_check: called with whether any clinic is to be built, once the inputs are checked and before
         the sites are: what it does overlaps with listing them."""
     out = Plan(remove=sorted(removed))
@@ -210,7 +210,7 @@ def plan(project: Project, slugs: list[str], manifest: Manifest, shared: dict[st
     if before_check is not None:
         before_check(bool(out.build))
     # Every site whose inputs are unchanged is checked whole, all at once (listed by another process when many).
-    made = dict(shapes or {})
+    made = shapes if shapes is not None else {}
     intact = outputs_intact(project, {slug: (manifest.clinics[slug].get("output", {}), site_shape(manifest, slug, made))
                                       for slug in unchanged}, listings)
     for slug in unchanged:

@@ -132,18 +132,16 @@ def output_record(site: Path) -> tuple[dict[str, str], dict[str, str]]:
     return record, shape_of(items)
 
 
+def items_of(site: str, shape: Shape | None) -> list[tuple[str, str, int, int]]:
+    """`tree(site)`: by its recorded shape where there is one and the site still has it, else read whole."""
+    found = by_shape(site, shape) if shape is not None and shape.paths else None
+    return found if found is not None else tree(site)
+
+
 def _listing_digests(sites: dict[str, Shape | None]) -> list[str | None]:
-    """Each site's listing digest: None where it is not a real folder, "" where it is not of its shape."""
-    out: list[str | None] = []
-    for site, shape in sites.items():
-        if os.path.islink(site) or not os.path.isdir(site):
-            out.append(None)
-        elif shape is None or not shape.paths:
-            out.append(listing_digest(tree(site)))
-        else:
-            items = by_shape(site, shape)
-            out.append("" if items is None else listing_digest(items))
-    return out
+    """Each site's listing digest (None where it is not a real folder)."""
+    return [None if os.path.islink(site) or not os.path.isdir(site) else listing_digest(items_of(site, shape))
+            for site, shape in sites.items()]
 
 
 # Below this many sites, this process lists them when asked; from this many, a forked process lists

@@ -25,7 +25,6 @@ import os
 import shutil
 import stat
 import time
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -186,9 +185,7 @@ def _apply(project: Project, run: Path, journal: dict, later: bool = False) -> N
 
 def _remove(run: Path, pool: Path) -> None:
     """The run's folder, with the old sites in it. Their folders, emptied, are kept in `pool` for the
-    pages of later builds (generator/site/folders.py). Four sites at a time: unlinking is the kernel's
-    work, and threads waiting in it let each other go on (100 sites: 0.9 s alone, 0.45 s four at a time,
-    on the 2-core machine of the README). Follows no link."""
+    pages of later builds (folders.recycle_all). Follows no link."""
     old = []
     for name in ("old", "removed"):
         try:
@@ -196,9 +193,7 @@ def _remove(run: Path, pool: Path) -> None:
                 old += [entry.path for entry in entries if entry.is_dir(follow_symlinks=False)]
         except OSError:
             pass
-    room = [folders_mod.room_in(pool)] if old else [0]
-    with ThreadPoolExecutor(max_workers=4) as threads:
-        list(threads.map(lambda path: folders_mod.recycle(pool, path, room), old))
+    folders_mod.recycle_all(pool, old)
     shutil.rmtree(run, ignore_errors=True)
 
 

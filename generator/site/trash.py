@@ -23,7 +23,6 @@ import os
 import shutil
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -89,11 +88,7 @@ def empty(root: Path, wait: bool = True) -> bool:
     try:
         faults.point("trash-emptying")
         while batches := _listed(trash):  # again until empty: a build may add to it meanwhile
-            sites = [site for batch in batches for site in _listed(batch)]
-            room = [folders_mod.room_in(pool)] if sites else [0]
-            # Four at a time: unlinking is the kernel's work, and threads waiting in it let each other go on.
-            with ThreadPoolExecutor(max_workers=4) as threads:
-                list(threads.map(lambda site: folders_mod.recycle(pool, str(site), room), sites))
+            folders_mod.recycle_all(pool, [str(site) for batch in batches for site in _listed(batch)])
             for batch in batches:
                 shutil.rmtree(batch, ignore_errors=True)
                 if batch.is_symlink() or batch.is_file():
@@ -120,6 +115,17 @@ def _listed(folder: Path) -> list[Path]:
 
 def holds_any(root: Path) -> bool:
     return bool(_listed(root / TRASH))
+
+
+def idle(root: Path) -> bool:
+    """Whether the trash is empty and no cleaner is at work (one waiting for its turn counts as at work)."""
+    if holds_any(root):
+        return False
+    fd = _lock(root, wait=False)
+    if fd is None:
+        return not (root / LOCK).exists()
+    os.close(fd)
+    return True
 
 
 def empty_later(root: Path) -> None:
