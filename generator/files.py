@@ -27,7 +27,8 @@ def read_regular(path: Path, limit: int) -> bytes:
         raise Unreadable("is a folder, not a file") from None
     except OSError as exc:
         raise Unreadable(f"cannot be read: {exc.strerror}") from None
-    mode = os.fstat(fd).st_mode
+    st = os.fstat(fd)
+    mode = st.st_mode
     if not stat.S_ISREG(mode):
         os.close(fd)
         if stat.S_ISDIR(mode):
@@ -35,7 +36,12 @@ def read_regular(path: Path, limit: int) -> bytes:
         raise Unreadable("is not a regular file (it is a device, a pipe or a socket)")
     with os.fdopen(fd, "rb") as fh:
         try:
-            data = fh.read(limit + 1)
+            # Asked for its size and one byte more (a buffer of `limit` bytes costs more than a small
+            # file's read); a file that grew since is read on, up to the limit.
+            want = min(limit, st.st_size) + 1
+            data = fh.read(want)
+            if len(data) == want and want <= limit:
+                data += fh.read(limit + 1 - want)
         except OSError as exc:
             raise Unreadable(f"cannot be read: {exc.strerror}") from None
     if len(data) > limit:

@@ -39,10 +39,26 @@ def code_digest() -> str:
     return _CODE[0]
 
 
-def templates_digest(folder: Path) -> str:
+_TEMPLATES: dict[Path, str] = {}
+
+
+def forget_templates() -> None:
+    _TEMPLATES.clear()
+
+
+def templates_digest(folder: Path, once: bool = False) -> str:
     """Every file of the templates folder by its name, size, time and inode: an edit, or a file replaced,
     added or removed, gives another digest. Only looked at, not read: a clinic's build reads only the
-    templates it uses (its recorded inputs), and a digest that changed costs only a page written again."""
+    templates it uses (its recorded inputs), and a digest that changed costs only a page written again.
+    `once`: looked at once per process until `forget_templates` (a build's worker, whose templates are
+    loaded once: the digest from before they were loaded is the one its pages are kept under)."""
+    if once and folder in _TEMPLATES:
+        return _TEMPLATES[folder]
+    _TEMPLATES[folder] = _templates_digest(folder)
+    return _TEMPLATES[folder]
+
+
+def _templates_digest(folder: Path) -> str:
     h = hashlib.blake2b(digest_size=16)
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames.sort()

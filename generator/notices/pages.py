@@ -6,6 +6,7 @@ content and its immutable record only, so later template or data edits cannot ch
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import posixpath
@@ -22,6 +23,7 @@ from ..publishing.versions import Version, announced, in_force, scheduled, super
 from ..site.builder import Page
 from ..site.parts import PART_END, PART_START
 from . import page_keys
+from . import render as rendering
 from .render import Rendered, environment
 
 
@@ -67,6 +69,7 @@ def _url(from_page: str, to_page: str) -> Markup:
     return Markup(posixpath.relpath(to_page, posixpath.dirname(from_page) or "."))
 
 
+@functools.lru_cache(maxsize=4096)  # the same few pairs on every page of every clinic
 def page_url(from_page: str, to_page: str) -> Markup:
     """The link from one page of the site to another page (its Markdown source, like privacy/index.md) or
     file, as the built site writes it: a page is its folder (privacy/), relative to the page linked
@@ -202,8 +205,8 @@ def build_pages(project: Project, loaded: LoadedClinic, states: list[NoticeState
     closed = {"clinic": ClinicNamed(clinic.name, tuple(clinic.languages)),
               "states": tuple(Named(s.notice, s.title) for s in states), "as_of": as_of,
               "banners": tuple((Named(st.notice, st.title), Shown(v.number, v.effective)) for st, v in banners)}
-    site_key = (page_keys.code_digest(), page_keys.templates_digest(project.templates_dir), lang, here, pdfs,
-                tuple(sorted(closed.items())))
+    templates = page_keys.templates_digest(project.templates_dir, once=not rendering.AUTO_RELOAD)
+    site_key = (page_keys.code_digest(), templates, lang, here, pdfs, tuple(sorted(closed.items())))
 
     def frozen(template: str, path: str, state: NoticeState, version: Version, front: str,
                values: dict[str, Any], derived: Any = None) -> Page:
@@ -297,8 +300,24 @@ def marked(markdown: str, by_section: bool) -> str:
     """A notice's text marked as parts, which the site builder converts once per site: whole (its page
     and the page of the version it shows hold it), or by `## ` section (a notice's versions share most
     of their sections; each part costs a little, so only where there are several versions)."""
-    chunks = [c.strip("\n") for c in (re.split(r"(?m)^(?=## )", markdown) if by_section else [markdown])]
+    if by_section:
+        cuts = _sections_at(markdown)
+        pieces = [markdown[a:b] for a, b in zip([0, *cuts], [*cuts, len(markdown)])]
+    else:
+        pieces = [markdown]
+    chunks = [c.strip("\n") for c in pieces]
     return "".join(f"{PART_START}\n\n{chunk}\n\n{PART_END}\n\n" for chunk in chunks if chunk.strip())
+
+
+def _sections_at(markdown: str) -> list[int]:
+    """Where each line that begins with `## ` begins (found as text: a pattern anchored at line starts
+    is tried at every character)."""
+    at = [0] if markdown.startswith("## ") else []
+    i = markdown.find("\n## ")
+    while i != -1:
+        at.append(i + 1)
+        i = markdown.find("\n## ", i + 1)
+    return at
 
 
 def _front(*, noindex: bool, unsearched: bool, toc: bool = False) -> str:
@@ -317,7 +336,7 @@ LANG_START, LANG_END = "<!-- lang:{lang} -->", "<!-- /lang -->"
 
 
 def _long(markdown: str) -> bool:
-    return len(re.findall(r"(?m)^## ", markdown)) >= LONG_NOTICE_SECTIONS
+    return len(_sections_at(markdown)) >= LONG_NOTICE_SECTIONS
 
 
 def summary_of(labels: dict, version: Version) -> str:

@@ -56,7 +56,13 @@ def _as_text(value: Any) -> str:
     # What any printed value reads as: a date in ISO form, runs of white space one space, as Markdown shows them.
     if value is None:
         raise NoticesError("a template printed an empty value; guard it with {% if %}")
-    return re.sub(r"\s+", " ", value.isoformat() if isinstance(value, date) else str(value))
+    text = value.isoformat() if isinstance(value, date) else str(value)
+    if text.isprintable() and "  " not in text:
+        return text  # its only white space, if any, is single spaces (every other kind is unprintable)
+    return _WHITE_RUN.sub(" ", text)
+
+
+_WHITE_RUN = re.compile(r"\s+")
 
 
 def escape_markdown(value: Any) -> str:
@@ -138,7 +144,12 @@ def environment(templates_dir: Path, lang: str) -> jinja2.Environment:
     see generator/notices/translations.py) and from templates/<lang>/ (labels.yaml, site.yaml). Made once per
     process, and again when those words change (a worker or `notices serve` builds many sites)."""
     reads.note_lang(lang)  # its words are read once per process: noted at each use
-    return _environment(templates_dir, lang, _words_signature(templates_dir, lang))
+    if AUTO_RELOAD:
+        return _environment(templates_dir, lang, _words_signature(templates_dir, lang))
+    key = (templates_dir, lang)  # one run (a build's worker): its words are looked at once
+    if key not in _SIGNATURES:
+        _SIGNATURES[key] = _words_signature(templates_dir, lang)
+    return _environment(templates_dir, lang, _SIGNATURES[key])
 
 
 def _words_signature(templates_dir: Path, lang: str) -> tuple:
@@ -162,8 +173,12 @@ BYTECODE_CACHE: jinja2.BytecodeCache | None = None
 AUTO_RELOAD = True
 
 
+_SIGNATURES: dict[tuple[Path, str], tuple] = {}
+
+
 def clear_environments() -> None:
     _environment.cache_clear()
+    _SIGNATURES.clear()
 
 
 @functools.lru_cache(maxsize=16)
@@ -183,6 +198,7 @@ def _environment(templates_dir: Path, lang: str, signature: tuple = ()) -> jinja
         finalize=finalize,
         bytecode_cache=BYTECODE_CACHE,
         auto_reload=AUTO_RELOAD,
+        cache_size=-1,  # every template, in a dict: Jinja's LRU cache locks and reorders on each hit
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -366,9 +382,13 @@ def demote(text: str) -> Markup:
 
 def _tidy(text: str) -> str:
     # Conditional blocks leave runs of blank lines; one blank line is all Markdown needs.
-    text = re.sub(r"[ \t]+\n", "\n", text)
-    text = re.sub(r"\n{3,}", "\n\n", text)
+    text = _TRAILING_BLANKS.sub("\n", text)
+    text = _BLANK_LINES.sub("\n\n", text)
     return text.strip() + "\n"
+
+
+_TRAILING_BLANKS = re.compile(r"[ \t]+\n")
+_BLANK_LINES = re.compile(r"\n{3,}")
 
 
 def render_clinic(project: Project, loaded: LoadedClinic) -> list[Rendered]:

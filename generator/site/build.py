@@ -220,16 +220,18 @@ _GC_THRESHOLD = (25000, 10, 10)
 
 
 def _init_worker(bytecode_dir: Path, templates_dir: Path, langs: list[str]) -> None:
-    from ..notices import render
+    from ..notices import page_keys, render
     from ..notices.render import environment
     from .theme_cache import set_bytecode_dir, shared_bytecode_cache
 
     set_bytecode_dir(bytecode_dir)
+    output_mod.forget_linked()  # a run reads each linked file once (output.file_digest)
     if parallel.in_worker():
         # One run: no template file is looked at again (see render.py). Environments made before the
         # fork may hold templates of an earlier run of this process: made afresh here.
         render.AUTO_RELOAD = False
         render.clear_environments()
+        page_keys.forget_templates()
     # The notices' own templates too (every environment made from now on, and those of the languages
     # the clinics to build were last built in, made now): a new process then loads them compiled.
     render.BYTECODE_CACHE = shared_bytecode_cache()

@@ -102,14 +102,31 @@ def listing_digest(items: list[tuple[str, str, int, int]]) -> str:
     return h.hexdigest()
 
 
+# Digests of files with more than one name, by inode, size and time, for one run: the theme's files
+# (1.7 MB a site) are links to one copy kept for every site (linking.Store), read once instead of once
+# a site. Emptied when a run starts (forget_linked).
+_LINKED: dict[tuple[int, int, int, int], str] = {}
+
+
+def forget_linked() -> None:
+    _LINKED.clear()
+
+
 def file_digest(path: str) -> str:
-    mode = os.lstat(path).st_mode
+    st = os.lstat(path)
+    mode = st.st_mode
     if stat.S_ISLNK(mode):
         return "link:" + os.readlink(path)
     if not stat.S_ISREG(mode):
         return f"not a file: {stat.S_IFMT(mode):o}"  # a FIFO would block the read: no build writes one
+    key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+    if st.st_nlink > 1 and key in _LINKED:
+        return _LINKED[key]
     with open(path, "rb") as fh:
-        return hashlib.blake2b(fh.read(), digest_size=16).hexdigest()
+        digest = hashlib.blake2b(fh.read(), digest_size=16).hexdigest()
+    if st.st_nlink > 1:
+        _LINKED[key] = digest
+    return digest
 
 
 def _content_digest(site: Path, items: list[tuple[str, str, int, int]]) -> str:

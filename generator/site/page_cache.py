@@ -50,7 +50,7 @@ _PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jin
              "jieba")  # jieba: Material's search splits Chinese text with it where it is installed
 # The modules whose code shapes what MkDocs writes for a page (the plugins, the reuse of parts).
 _MODULES = ("builder.py", "parts.py", "theme_cache.py", "page_cache.py", "one_markdown.py", "frame_memo.py",
-            "search_sections.py")
+            "search_sections.py", "material_steps.py")
 _SOFTWARE: list[str] = []
 
 

@@ -99,7 +99,16 @@ def without_markers(html: str) -> str:
     if not spans:
         return html
     inner = html[spans[0][0]:spans[-1][1]]
-    return re.sub(r"(?:\s*(?:" + _MARKER.pattern + r"))+\s*", "\n", inner).strip("\n")  # blocks: one newline apart
+    # Each run of markers, with the white space around them, becomes one newline (blocks: one newline
+    # apart). Cut at the markers rather than by a pattern that starts with white space, which is tried
+    # at every character of the page.
+    pieces = _MARKER.split(inner)[::3]  # the text between markers (split also gives the two groups)
+    out = [pieces[0].rstrip() if len(pieces) > 1 else pieces[0]]
+    for i, piece in enumerate(pieces[1:], 1):
+        piece = piece.lstrip() if i == len(pieces) - 1 else piece.strip()
+        if piece or i == len(pieces) - 1:
+            out.append(piece)
+    return "\n".join(out).strip("\n")
 @dataclass(frozen=True)
 class _Part:
     html: str

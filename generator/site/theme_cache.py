@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterator
 import jinja2
 
 from . import frame_memo, search_sections
+from .material_steps import language_without_config, strip_only_where_marked
 from .linking import own_folder, read_kept
 
 MKDOCS_TESTED = ("1.6.",)  # MkDocs versions whose internals the caches were checked against
@@ -195,7 +196,11 @@ def _warm(config: Any) -> None:
             return _ENVS[env_key]
         env = make_env(theme)
         env.bytecode_cache = _BYTECODE
+        # A page asks for about thirty templates; Jinja's LRU cache (400) takes a lock and moves the
+        # name in a queue on every hit. A theme has fewer templates than that: a plain dict holds them.
+        env.cache = {}
         env.globals["notices_memo"] = frame_memo.memo  # templates/theme/main.html; reset per site
+        language_without_config(env)
         plain = env.list_templates
 
         def list_templates(extensions: Any = None, filter_func: Callable[[str], bool] | None = None) -> list[str]:
@@ -279,6 +284,7 @@ def kept_pages_plugin(cache: Any, frame: str, pages: dict[str, Any], never: set[
                 self.index = _search_index(config)
                 if self.index is not None:
                     self._searched_once(self.index)
+                    strip_only_where_marked(config)
                 searched = self.index is not None or not any(
                     type(p).__module__.startswith("material.plugins.search") for p in config.plugins.values())
                 for src, page in pages.items():
