@@ -12,7 +12,8 @@ process, as a user runs it:
      (.cache/pages, generator/site/page_cache.py);
   5. this build against the naive way, interleaved (A B A B): in each round, `--force` on a chunk of
      clinics with nothing kept, then the same site written as a MkDocs project and built by
-     `mkdocs build` as its own process, one per clinic, on a few others; the ratio round by round
+     `mkdocs build` as its own process, one per clinic, on a few of the same clinics (`--sample`,
+     4); the ratio round by round
      (min, median, max), so that the machine's load falls on both alike;
   6. history: projects of `--history` clinics with 1, 3 and 10 versions of each notice, each built
      first and then again (three times: the median): seconds per clinic.
@@ -299,7 +300,7 @@ def _clear_kept(root: Path, slugs: list[str]) -> None:
 def interleaved(root: Path, n: int, rounds: int, chunk: int, sample: int, workers: int, base: Path) -> dict:
     """A B A B: in each round, this build (`notices build --force` of `chunk` clinics, their kept pages
     forgotten first, so each is built as the full build builds it) and then the naive way on `sample`
-    other clinics; the ratio of their seconds per clinic, round by round, so that the machine's load at
+    of the same clinics, spread over them; the ratio of their seconds per clinic, round by round, so that the machine's load at
     that moment falls on both alike. This build's figure includes its process start."""
     naive_dir = base / "naive"
     naive_dir.mkdir(exist_ok=True)
@@ -311,7 +312,7 @@ def interleaved(root: Path, n: int, rounds: int, chunk: int, sample: int, worker
         secs, _, out = run_build(root, "--force", *slugs, workers=workers)
         assert built_count(out) == len(slugs), out
         a = secs / len(slugs)
-        picks = [slug_of((n // 2 + r * sample + j * 7) % n) for j in range(sample)]
+        picks = slugs[::max(1, len(slugs) // sample)][:sample]  # the same sample: clinics this round built
         b = statistics.mean(naive_build(root, slug, naive_dir / f"r{r}") for slug in picks)
         ours.append(a)
         theirs.append(b)
@@ -355,7 +356,8 @@ def main(argv: list[str] | None = None) -> dict:
                         help="published versions of each notice (default 1: three per clinic)")
     parser.add_argument("--rounds", type=int, default=5, help="rounds of this build and the naive way, interleaved (default 5)")
     parser.add_argument("--chunk", type=int, default=100, help="clinics this build builds in each round (default 100)")
-    parser.add_argument("--sample", type=int, default=2, help="clinics built the naive way in each round (default 2)")
+    parser.add_argument("--sample", type=int, default=4,
+                        help="of the clinics of each round, how many are built the naive way too (default 4)")
     parser.add_argument("--history", type=int, default=50,
                         help="clinics of the projects with 1, 3 and 10 versions of each notice (default 50; 0: skip)")
     parser.add_argument("--workers", type=int, default=None, help="build processes (default: one per core)")
