@@ -25,7 +25,7 @@ from ..reads import recording
 from . import incremental as inc
 from . import inputs as inputs_mod
 from . import output as output_mod
-from . import folders, parallel, swap, trash, warm
+from . import folders, parallel, swap, trash
 from .incremental import Plan
 from .linking import forget_kept, own_folder
 from .manifest import encode, load_manifest, save_manifest
@@ -98,25 +98,10 @@ def build(project: Project, slugs: Iterable[str] | None = None, as_of: date | No
                     note, tidy_later)
 
 
-# From this many clinics, an incremental build forks a worker at once that imports the pipeline while
-# the inputs are checked, and builds the clinic if only one is to be built (generator/site/warm.py).
-WARM_FROM = 200
-
-
 def _run(project: Project, scope: list[str], named: list[str] | None, every: list[str], shard: tuple[int, int] | None,
          as_of: date, pdfs: bool, incremental: bool, workers: int, dry_run: bool,
          on_plan: Callable[[Plan], None] | None, progress: Callable[[str], None] | None,
          note: Callable[[str], None], tidy_later: bool = False) -> list[Built]:
-    wanted = incremental and not dry_run and workers > 1 and len(scope) >= WARM_FROM
-    with warm.Warm(wanted, lambda: _import_pipeline(True)) as worker:
-        return _run_with(worker, project, scope, named, every, shard, as_of, pdfs, incremental, workers, dry_run,
-                         on_plan, progress, note, tidy_later)
-
-
-def _run_with(worker: warm.Warm, project: Project, scope: list[str], named: list[str] | None, every: list[str],
-              shard: tuple[int, int] | None, as_of: date, pdfs: bool, incremental: bool, workers: int, dry_run: bool,
-              on_plan: Callable[[Plan], None] | None, progress: Callable[[str], None] | None,
-              note: Callable[[str], None], tidy_later: bool = False) -> list[Built]:
     manifest, distrust = load_manifest(project)
     if distrust:
         note(distrust)
@@ -132,17 +117,10 @@ def _run_with(worker: warm.Warm, project: Project, scope: list[str], named: list
     listed = {str(project.site_dir / slug): inc.site_shape(manifest, slug, shapes)
               for slug in scope if slug in manifest.clinics} if incremental else {}
     with output_mod.Listings(listed) as listings:
-        worker.start()  # forked after the listing process, so that neither holds the other's pipes
-
-        def before_check(building: int) -> None:  # what is to be built so far: one clinic goes to the worker
-            _import_pipeline(building > 1 or (building == 1 and not worker.ready))
-
         digests = inputs_mod.Digests(project, manifest.stats)
         shared = inputs_mod.shared_digests(project, pdfs)
         plan = inc.plan(project, scope, manifest, shared, as_of, digests, force=not incremental, removed=removed,
-                        listings=listings, before_check=None if dry_run else before_check, shapes=shapes)
-    if len(plan.build) != 1:
-        worker.close()  # nothing for it: sent away before any other process is forked
+                        listings=listings, before_check=None if dry_run else _import_pipeline, shapes=shapes)
     if on_plan:
         on_plan(plan)
     if dry_run:
@@ -162,7 +140,7 @@ def _run_with(worker: warm.Warm, project: Project, scope: list[str], named: list
     staging = swap.Staging(project, tidy_later)
     try:
         built = _build_all(project, list(plan.build), as_of, pdfs, workers, progress, manifest, shared, digests,
-                           staging, worker) if plan.build else []
+                           staging) if plan.build else []
         restamped = [slug for slug in plan.restamp if _restamp(project, slug, manifest.clinics[slug], as_of, staging,
                                                                inc.site_shape(manifest, slug, shapes))]
         gone = [slug for slug in plan.remove if _removable(project, slug)]
@@ -329,9 +307,8 @@ def _build_one(task: _Task) -> _Result:
 
 def _build_all(project: Project, slugs: list[str], as_of: date, pdfs: bool, workers: int,
                progress: Callable[[str], None] | None, manifest: inc.Manifest, shared: dict[str, str],
-               digests: inputs_mod.Digests, staging: swap.Staging, worker: warm.Warm | None = None) -> list[Built]:
-    """Stage every site and record each in the manifest; raises with every data problem found. One clinic
-    is built by `worker` where it is ready (warm.py), else as any other."""
+               digests: inputs_mod.Digests, staging: swap.Staging) -> list[Built]:
+    """Stage every site and record each in the manifest; raises with every data problem found."""
     failed = False
 
     def tasks() -> Iterator[_Task]:
@@ -348,14 +325,8 @@ def _build_all(project: Project, slugs: list[str], as_of: date, pdfs: bool, work
             preload()  # and MkDocs imported
         with _collector_tuned():
             langs = sorted({lang for slug in slugs for lang in manifest.clinics.get(slug, {}).get("langs", [])})
-            initargs = (_bytecode_dir(project, shared), project.templates_dir, langs)
-            warmed = None
-            if worker is not None and worker.ready and len(slugs) == 1:
-                warmed = worker.run(_build_one, next(tasks()), _init_worker, initargs)
-                if warmed is None:  # it is gone: what it staged is set aside, and the clinic built here
-                    shutil.rmtree(staging.work(slugs[0]), ignore_errors=True)
-            for result in [warmed] if warmed is not None else parallel.run(_build_one, tasks(), workers,
-                                                                           _init_worker, initargs):
+            for result in parallel.run(_build_one, tasks(), workers, _init_worker,
+                                       (_bytecode_dir(project, shared), project.templates_dir, langs)):
                 results[result.slug] = result
                 if result.problems:
                     failed = True

@@ -160,14 +160,14 @@ def site_shape(manifest: Manifest, slug: str, made: dict[str, Shape | None]) -> 
 
 def plan(project: Project, slugs: list[str], manifest: Manifest, shared: dict[str, str], as_of: date,
          digests: Digests, *, force: bool = False, removed: Iterable[str] = (),
-         listings: Listings | None = None, before_check: Callable[[int], None] | None = None,
+         listings: Listings | None = None, before_check: Callable[[bool], None] | None = None,
          shapes: dict[str, Shape | None] | None = None) -> Plan:
     """What to build and why. Raises DataErrors when a published version a site was built from is gone.
 
     listings: the listing digests of sites, under way since before (output.Listings).
     shapes: the recorded shapes made so far, by pool key (those of other sites are added to it).
-    before_check: called with how many clinics are to be built as far as the inputs tell, once they are
-        checked and before the sites are: what it does overlaps with listing them."""
+    before_check: called with whether any clinic is to be built, once the inputs are checked and before
+        the sites are: what it does overlaps with listing them."""
     out = Plan(remove=sorted(removed))
     shared_changes: dict[str, list[str]] = {}
     template_changes: dict[tuple, list[str]] = {}
@@ -208,7 +208,7 @@ def plan(project: Project, slugs: list[str], manifest: Manifest, shared: dict[st
         else:
             unchanged.append(slug)
     if before_check is not None:
-        before_check(len(out.build))
+        before_check(bool(out.build))
     # Every site whose inputs are unchanged is checked whole, all at once (listed by another process when many).
     made = shapes if shapes is not None else {}
     intact = outputs_intact(project, {slug: (manifest.clinics[slug].get("output", {}), site_shape(manifest, slug, made))
