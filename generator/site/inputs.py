@@ -51,7 +51,7 @@ class Digests:
     def file(self, rel: str, memo: bool = True) -> str:
         found = self._memo.get(rel) if memo else None
         if found is None:
-            path = os.path.join(self._root, rel)
+            path = f"{self._root}{os.sep}{rel}"  # as os.path.join for the relative paths kept here
             try:
                 st = os.stat(path)
                 key = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
@@ -73,7 +73,7 @@ class Digests:
 
     def files(self, rels: Iterable[str]) -> dict[str, str]:
         memo, file = self._memo, self.file
-        return {rel: memo.get(rel) or file(rel) for rel in sorted(set(rels))}
+        return {rel: memo.get(rel) or file(rel) for rel in dict.fromkeys(rels)}  # callers sort what they show
 
     def language_files(self, lang: str) -> list[str]:
         if lang not in self._languages:
