@@ -1,6 +1,6 @@
-"""What a build's worker looks at once per run instead of once per clinic, and the reads that ask for
-no more than a file holds: each gives what looking again would have given, and is looked at again when
-a run starts."""
+"""What a build's worker looks at once per run instead of once per clinic, the reads that ask for
+no more than a file holds, and the package versions found without reading every package's metadata:
+each gives what the slower way gives, and what is kept for a run is looked at again when the next starts."""
 
 from __future__ import annotations
 
@@ -67,3 +67,19 @@ def test_a_file_is_read_whole_whatever_size_it_says_it_has(tmp_path):
         read_regular(Path("/proc/self/status"), 10)
     path.write_bytes(b"")
     assert read_regular(path, 10) == b""
+
+
+def test_package_versions_are_those_importlib_metadata_finds_first(tmp_path, monkeypatch):
+    from importlib import metadata
+
+    from generator.site.inputs import MISSING, PACKAGES, installed_versions
+
+    assert installed_versions(PACKAGES) == {name: metadata.version(name) for name in PACKAGES}
+    first, later = tmp_path / "first", tmp_path / "later"
+    for folder, names in ((first, ["Foo_Bar-2.0.dist-info", "mkdocs-material-9.9.1.dist-info"]),
+                          (later, ["foo.bar-1.0.dist-info", "baz-3.dist-info"])):
+        for name in names:
+            (folder / name).mkdir(parents=True)
+    monkeypatch.setattr("sys.path", [str(tmp_path / "not-there"), str(first), str(later)])
+    assert installed_versions(["foo-bar", "mkdocs-material", "Baz", "nowhere-at-all"]) == {
+        "foo-bar": "2.0", "mkdocs-material": "9.9.1", "Baz": "3", "nowhere-at-all": MISSING}
