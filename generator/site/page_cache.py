@@ -38,10 +38,10 @@ import stat
 import sys
 import tempfile
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from .inputs import MISSING, installed_versions
 from .linking import KeptBytes, Store, link, read_kept, write
 
 FORMAT = 3
@@ -58,11 +58,9 @@ def _software() -> str:
     if not _SOFTWARE:
         h = hashlib.blake2b(digest_size=16)
         h.update(f"{FORMAT}\0{sys.version}\0".encode())
+        versions = installed_versions(_PACKAGES)
         for name in _PACKAGES:
-            try:
-                h.update(f"{name}={metadata.version(name)}\0".encode())
-            except metadata.PackageNotFoundError:
-                h.update(f"{name}=none\0".encode())
+            h.update(f"{name}={'none' if versions[name] == MISSING else versions[name]}\0".encode())
         here = Path(__file__).parent
         for module in _MODULES:
             h.update(module.encode() + b"\0" + (here / module).read_bytes() + b"\0")
