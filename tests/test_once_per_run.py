@@ -72,7 +72,9 @@ def test_a_file_is_read_whole_whatever_size_it_says_it_has(tmp_path):
 def test_package_versions_are_those_importlib_metadata_finds_first(tmp_path, monkeypatch):
     from importlib import metadata
 
-    from generator.site.inputs import MISSING, PACKAGES, installed_versions
+    from generator.reads import MISSING
+    from generator.site.inputs import PACKAGES
+    from generator.site.installed import installed_versions
 
     assert installed_versions(PACKAGES) == {name: metadata.version(name) for name in PACKAGES}
     first, later = tmp_path / "first", tmp_path / "later"

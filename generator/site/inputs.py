@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import stat
 import sys
 import time
@@ -16,6 +15,7 @@ from .. import reads
 from ..notices.translations import catalog_files
 from ..project import Project
 from ..reads import Reads
+from .installed import installed_versions
 from .manifest import FORMAT
 
 if TYPE_CHECKING:
@@ -181,43 +181,6 @@ def shared_digests(project: Project, pdfs: bool) -> dict[str, str]:
     return out
 
 
-def _normal(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()  # as packaging names compare (PEP 503)
-
-
-def installed_versions(names: Iterable[str]) -> dict[str, str]:
-    """Each package's installed version (MISSING if none), as the first folder on sys.path that holds
-    its `<name>-<version>.dist-info` names it: what importlib.metadata finds first, without importing it
-    and reading every package's metadata (a twentieth of a build that has one clinic to build). A package
-    installed some other way (an egg, a link) is asked of importlib.metadata."""
-    wanted = {_normal(name): name for name in names}
-    found: dict[str, str] = {}
-    for folder in sys.path:
-        if not wanted.keys() - found.keys():
-            break
-        try:
-            entries = os.listdir(folder or ".")
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.endswith(".dist-info"):
-                name, _, version = entry[:-len(".dist-info")].rpartition("-")  # a version holds no "-"
-                key = _normal(name)
-                if name and version and key in wanted and key not in found:
-                    found[key] = version
-    out = {}
-    for key, name in wanted.items():
-        if key not in found:
-            from importlib import metadata
-
-            try:
-                found[key] = metadata.version(name)
-            except metadata.PackageNotFoundError:
-                found[key] = MISSING
-        out[name] = found[key]
-    return out
-
-
 def _custom_dir(project: Project) -> Path | None:
     """mkdocs.yml's theme.custom_dir, if it names one (a quick look first: most have none)."""
     try:
@@ -226,7 +189,10 @@ def _custom_dir(project: Project) -> Path | None:
         return None
     if b"custom_dir" not in raw:
         return None
-    from .base import base_config, custom_dir  # parses mkdocs.yml; an error here is reported by the build
+    from .base import (  # parses mkdocs.yml; an error here is reported by the build
+        base_config,
+        custom_dir,
+    )
 
     try:
         return custom_dir(project.mkdocs_base, base_config(project.mkdocs_base))

@@ -41,7 +41,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .inputs import MISSING, installed_versions
+from ..reads import MISSING
+from .installed import installed_versions
 from .linking import KeptBytes, Store, link, read_kept, write
 
 FORMAT = 3
