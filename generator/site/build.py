@@ -102,6 +102,7 @@ def _run(project: Project, scope: list[str], named: list[str] | None, every: lis
          as_of: date, pdfs: bool, incremental: bool, workers: int, dry_run: bool,
          on_plan: Callable[[Plan], None] | None, progress: Callable[[str], None] | None,
          note: Callable[[str], None], tidy_later: bool = False) -> list[Built]:
+    output_mod.forget_linked()  # a long-lived process (`notices serve`) digests linked files afresh each run
     manifest, distrust = load_manifest(project)
     if distrust:
         note(distrust)
